@@ -1,0 +1,99 @@
+"""The ``mobilekit`` command: one click group whose subcommands live in one small module each.
+
+Subcommands are imported only when they run, so ``mobilekit --help`` never imports torch.
+A :class:`mobilekit.MobilekitError` raised anywhere below becomes a short message and exit code 2,
+never a traceback; set ``MOBILEKIT_DEBUG=1`` to see the traceback anyway.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from mobilekit import MobilekitError, __version__
+
+# name -> (module, attribute, one-line help). The help is repeated here so the group's --help
+# does not have to import every command module.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "export": ("mobilekit.cli.export_cmd", "export", "Export a PyTorch model to a validated mobile bundle."),
+    "validate": ("mobilekit.cli.export_cmd", "validate", "Check a bundle: schema, checksums, and host fidelity."),
+    "demo": ("mobilekit.cli.demo_cmd", "demo", "The whole journey on the built-in digits model, no arguments needed."),
+    "devices": ("mobilekit.cli.bench_cmd", "devices", "List the phones this computer can reach over ADB."),
+    "bench": ("mobilekit.cli.bench_cmd", "bench", "Benchmark a bundle on one or more phones."),
+    "runs": ("mobilekit.cli.runs_cmd", "runs", "List and show stored benchmark runs."),
+    "compare": ("mobilekit.cli.runs_cmd", "compare", "Compare two runs case by case, flagging regressions."),
+    "report": ("mobilekit.cli.runs_cmd", "report", "Write a run's report as HTML, CSV or Markdown."),
+    "sim": ("mobilekit.cli.sim_cmd", "sim", "Serve a simulated Android phone over the ADB protocol (a test double)."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when that subcommand is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("mobilekit"):
+                raise
+            raise MobilekitError(
+                f"`mobilekit {name}` needs the Python package {exc.name!r}, which is not installed.",
+                hint="Install mobilekit's pinned environment: bash scripts/venv.sh mobilekit --help",
+            ) from exc
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_) for name, (_, _, help_) in COMMANDS.items()])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="mobilekit")
+def cli() -> None:
+    """mobilekit: a trained PyTorch model in; quantized, validated mobile models and on-device benchmarks out.
+
+    \b
+    Start here:
+      mobilekit demo                          the built-in digits model, end to end
+      mobilekit export digits --out out/      ExecuTorch .pte (FP32 + INT8), validated, in a bundle
+      mobilekit export mypkg.models:make_net --example-input 1x3x224x224:float32
+      mobilekit validate out/digits_cnn
+      mobilekit sim --port 5555 &             a simulated phone for trying the runner
+      mobilekit bench out/digits_cnn --device 127.0.0.1:5555
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script: run the CLI, turning user errors into messages."""
+    try:
+        cli.main(args=argv, prog_name="mobilekit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except MobilekitError as exc:
+        if os.environ.get("MOBILEKIT_DEBUG"):
+            raise
+        click.secho("error: ", fg="red", bold=True, err=True, nl=False)
+        click.echo(str(exc), err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

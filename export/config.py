@@ -1,0 +1,145 @@
+"""Typed configuration for an export: what to export, for which targets, and how to quantize.
+
+Strings come in at the edges (CLI, recipe files) and are normalised here into enums and frozen
+dataclasses; everything below takes these objects, never raw arguments (torchao's
+``quantize_(model, config)`` style: one small config per recipe).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from pathlib import Path
+
+
+class Granularity(str, Enum):
+    PER_TENSOR = "per_tensor"
+    PER_CHANNEL = "per_channel"
+
+
+class Observer(str, Enum):
+    """Activation range observer used during calibration (recorded in the manifest)."""
+
+    HISTOGRAM = "histogram"
+    MINMAX = "minmax"
+    MOVING_AVERAGE_MINMAX = "moving_average_minmax"
+
+
+def _enum(enum_cls: type[Enum], value, what: str):
+    if isinstance(value, enum_cls):
+        return value
+    try:
+        return enum_cls(str(value).lower().replace("-", "_"))
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum_cls)
+        raise ValueError(f"unknown {what} {value!r}; choose one of: {allowed}") from None
+
+
+@dataclass(frozen=True)
+class StaticInt8Config:
+    """Post-training static INT8 (PT2E): weights and activations, calibrated on sample inputs.
+
+    ``granularity`` applies to weights; activations are per-tensor. ``observer`` picks how activation
+    ranges are estimated. ``keep_float`` lists module names (as in ``named_modules``) or op types
+    (``torch.nn.Linear``-style class names) left in float.
+    """
+
+    granularity: Granularity = Granularity.PER_CHANNEL
+    symmetric: bool = True
+    observer: Observer = Observer.HISTOGRAM
+    calibration_samples: int = 256
+    seed: int = 0
+    keep_float: tuple[str, ...] = ()
+
+    mode = "static"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "granularity", _enum(Granularity, self.granularity, "granularity"))
+        object.__setattr__(self, "observer", _enum(Observer, self.observer, "observer"))
+        if self.calibration_samples < 1:
+            raise ValueError("calibration_samples must be at least 1")
+        if not self.symmetric:
+            raise ValueError("XNNPACK takes symmetric INT8 weights only; asymmetric weights are not supported")
+        object.__setattr__(self, "keep_float", tuple(self.keep_float))
+
+
+@dataclass(frozen=True)
+class DynamicInt8Config:
+    """Dynamic INT8: INT8 weights, activations quantized at run time (Linear/MatMul-heavy models)."""
+
+    granularity: Granularity = Granularity.PER_CHANNEL
+    keep_float: tuple[str, ...] = ()
+
+    mode = "dynamic"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "granularity", _enum(Granularity, self.granularity, "granularity"))
+        object.__setattr__(self, "keep_float", tuple(self.keep_float))
+
+
+QuantRecipe = StaticInt8Config | DynamicInt8Config
+
+# Precision names as they appear on the command line, in file names and in the manifest.
+FP32 = "fp32"
+FP16 = "fp16"
+INT8 = "int8"
+W8 = "w8"
+W8A8 = "w8a8"
+W4 = "w4"
+W6 = "w6"
+PRECISIONS = (FP32, FP16, INT8, W8, W8A8, W4, W6)
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    """One export run: model reference, targets, precisions, data sources and where the bundle goes.
+
+    ``model`` is a built-in name (``digits``, ``mobilenet_v2``), ``module:factory`` or a ``.pt2`` path.
+    ``targets`` empty means every target that is available for this model. ``precisions`` empty means
+    each target's defaults; otherwise a target builds the listed precisions it supports.
+    """
+
+    model: str
+    out_dir: Path = Path("out")
+    targets: tuple[str, ...] = ()
+    precisions: tuple[str, ...] = ()
+    quant: QuantRecipe = field(default_factory=StaticInt8Config)
+    example_inputs: tuple[str, ...] = ()  # e.g. ("1x3x224x224:float32",)
+    weights: Path | None = None
+    calibration: Path | None = None
+    dynamic_batch: bool = False
+    name: str | None = None
+    force: bool = False
+    validate: bool = True
+    eval_samples: int = 512
+    latency_iterations: int = 50
+    latency_warmup: int = 5
+    coreml_min_ios: int = 17
+    onnx_calibration_method: str = "minmax"  # minmax, entropy, percentile
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "out_dir", Path(self.out_dir))
+        if self.weights is not None:
+            object.__setattr__(self, "weights", Path(self.weights))
+        if self.calibration is not None:
+            object.__setattr__(self, "calibration", Path(self.calibration))
+        bad = [p for p in self.precisions if p not in PRECISIONS]
+        if bad:
+            raise ValueError(f"unknown precision {bad[0]!r}; choose from: {', '.join(PRECISIONS)}")
+        if self.eval_samples < 1:
+            raise ValueError("eval_samples must be at least 1")
+        if self.latency_iterations < 1 or self.latency_warmup < 0:
+            raise ValueError("latency_iterations must be >= 1 and latency_warmup >= 0")
+        if self.onnx_calibration_method not in ("minmax", "entropy", "percentile"):
+            raise ValueError("onnx_calibration_method must be minmax, entropy or percentile")
+        if self.coreml_min_ios not in (16, 17, 18):
+            raise ValueError("coreml_min_ios must be 16, 17 or 18")
+
+    def replace(self, **changes) -> "ExportConfig":
+        names = {f.name for f in fields(self)}
+        unknown = set(changes) - names
+        if unknown:
+            raise TypeError(f"unknown ExportConfig field(s): {', '.join(sorted(unknown))}")
+        from dataclasses import replace
+
+        return replace(self, **changes)

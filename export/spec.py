@@ -1,0 +1,154 @@
+"""What a loaded model is: its module, its example inputs, the tensors it exchanges and the data it comes with.
+
+These records are what the manifest's ``inputs``/``outputs`` are written from, so the apps see exactly
+what the exporter saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import torch
+
+Sample = tuple  # one model call's positional inputs: tuple[torch.Tensor, ...]
+
+DTYPE_NAMES: dict[torch.dtype, str] = {
+    torch.float32: "float32",
+    torch.float16: "float16",
+    torch.int64: "int64",
+    torch.int32: "int32",
+    torch.int8: "int8",
+    torch.uint8: "uint8",
+    torch.bool: "bool",
+}
+DTYPES: dict[str, torch.dtype] = {v: k for k, v in DTYPE_NAMES.items()}
+
+
+@dataclass(frozen=True)
+class ImagePreprocess:
+    """How an app turns a picture into the model's input tensor (the manifest's ``preprocess``).
+
+    Order: decode -> convert to ``color`` -> (invert) -> resize to ``resize`` [h, w] -> centre-crop to
+    ``crop`` -> ``x * scale`` -> ``(x - mean[c]) / std[c]``.
+    """
+
+    color: str = "RGB"  # L, RGB or BGR
+    resize: tuple[int, int] = (224, 224)
+    crop: tuple[int, int] | None = None
+    interpolation: str = "bilinear"
+    scale: float = 1.0 / 255.0
+    mean: tuple[float, ...] = (0.485, 0.456, 0.406)
+    std: tuple[float, ...] = (0.229, 0.224, 0.225)
+    invert: bool = False
+
+    def __post_init__(self) -> None:
+        if self.color not in ("L", "RGB", "BGR"):
+            raise ValueError(f"color must be L, RGB or BGR, not {self.color!r}")
+        if self.interpolation not in ("bilinear", "nearest", "bicubic"):
+            raise ValueError(f"interpolation must be bilinear, nearest or bicubic, not {self.interpolation!r}")
+        channels = 1 if self.color == "L" else 3
+        if len(self.mean) not in (1, channels) or len(self.std) not in (1, channels):
+            raise ValueError(f"mean/std need 1 or {channels} values for color {self.color}")
+        if any(s <= 0 for s in self.std):
+            raise ValueError("std values must be positive")
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.color == "L" else 3
+
+    @property
+    def output_hw(self) -> tuple[int, int]:
+        return tuple(self.crop) if self.crop else tuple(self.resize)  # type: ignore[return-value]
+
+    def to_json(self) -> dict:
+        return {
+            "kind": "image",
+            "color": self.color,
+            "resize": list(self.resize),
+            "crop": list(self.crop) if self.crop else None,
+            "interpolation": self.interpolation,
+            "scale": self.scale,
+            "mean": list(self.mean),
+            "std": list(self.std),
+            "invert": self.invert,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "ImagePreprocess":
+        return cls(
+            color=d["color"],
+            resize=tuple(d["resize"]),
+            crop=tuple(d["crop"]) if d.get("crop") else None,
+            interpolation=d.get("interpolation", "bilinear"),
+            scale=d["scale"],
+            mean=tuple(d["mean"]),
+            std=tuple(d["std"]),
+            invert=bool(d.get("invert", False)),
+        )
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One model input as the manifest states it. ``shape`` uses -1 for a dynamic dimension."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    layout: str = "ANY"
+    preprocess: ImagePreprocess | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "shape": list(self.shape),
+            "layout": self.layout,
+            "preprocess": self.preprocess.to_json() if self.preprocess else None,
+        }
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One model output. ``classification`` outputs get top-1 agreement and accuracy in validation."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    kind: str = "classification"  # or "none"
+    softmax: bool = True
+    top_k: int = 5
+
+    def to_json(self) -> dict:
+        post = {"kind": self.kind, "softmax": self.softmax, "top_k": self.top_k} if self.kind == "classification" else None
+        return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape), "postprocess": post}
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """Held-out inputs (each a :data:`Sample` at the exported batch size) and, where known, their labels."""
+
+    samples: Sequence[Sample]
+    labels: Sequence[int] | None = None
+    description: str = ""
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to export: an eval-mode module plus everything the bundle needs to describe it.
+
+    ``calibration`` (count, seed) -> samples, and ``eval_set`` () -> EvalSet, are present for the
+    built-in models (their own data); for a user's model they come from ``--calibration`` or are None.
+    """
+
+    name: str
+    module: torch.nn.Module
+    example_inputs: Sample
+    inputs: tuple[InputSpec, ...]
+    outputs: tuple[OutputSpec, ...]
+    source: dict
+    labels: tuple[str, ...] | None = None
+    calibration: Callable[[int, int], list[Sample]] | None = None
+    eval_set: Callable[[], EvalSet] | None = None
+    dynamic_batch: bool = False
+    exported_program: "torch.export.ExportedProgram | None" = field(default=None, repr=False)
