@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+import numpy as np
 import torch
 
 Sample = tuple  # one model call's positional inputs: tuple[torch.Tensor, ...]
@@ -73,6 +74,31 @@ class ImagePreprocess:
             "std": list(self.std),
             "invert": self.invert,
         }
+
+    def apply(self, image) -> "np.ndarray":
+        """A PIL image -> float32 array [C, H, W], exactly as the manifest tells the apps to do it."""
+        import numpy as np
+        from PIL import Image, ImageOps
+
+        mode = "L" if self.color == "L" else "RGB"
+        img = image.convert(mode)
+        if self.invert:
+            img = ImageOps.invert(img)
+        resample = {"bilinear": Image.BILINEAR, "nearest": Image.NEAREST, "bicubic": Image.BICUBIC}[self.interpolation]
+        h, w = self.resize
+        img = img.resize((w, h), resample=resample)
+        if self.crop:
+            ch, cw = self.crop
+            top, left = (h - ch) // 2, (w - cw) // 2
+            img = img.crop((left, top, left + cw, top + ch))
+        arr = np.asarray(img, dtype=np.float32)
+        arr = arr[None, :, :] if arr.ndim == 2 else arr.transpose(2, 0, 1)
+        if self.color == "BGR":
+            arr = arr[::-1]
+        arr = arr * np.float32(self.scale)
+        mean = np.asarray(self.mean, dtype=np.float32).reshape(-1, 1, 1)
+        std = np.asarray(self.std, dtype=np.float32).reshape(-1, 1, 1)
+        return np.ascontiguousarray((arr - mean) / std, dtype=np.float32)
 
     @classmethod
     def from_json(cls, d: dict) -> "ImagePreprocess":

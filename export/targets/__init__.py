@@ -7,6 +7,7 @@ only when it is used.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from mobilekit import MobilekitError
 
