@@ -126,3 +126,10 @@ class Target(ABC):
     @abstractmethod
     def host_runner(self, artifact: Artifact) -> HostRunner:
         """A callable that runs the artifact on this host; raise :class:`SkipValidation` if it cannot."""
+
+    def check_artifact(self, artifact: Artifact, ctx: BuildContext) -> list[str]:
+        """Structural checks that need no runtime (names, shapes, dtypes, weight types against the manifest).
+
+        Returns notes for the report; raises :class:`TargetError` when the artifact does not match.
+        """
+        return []
