@@ -1,0 +1,439 @@
+"""ONNX Runtime target: a QDQ INT8 (or FP32) ``.onnx`` plus its ``.ort`` conversion for ORT Mobile.
+
+Flow: ``torch.onnx.export`` (the dynamo exporter; the TorchScript exporter only where dynamo fails)
+-> ``quant_pre_process`` -> ``quantize_static`` (QDQ, per-channel INT8 weights, UINT8 activations,
+calibrated on the bundle's shared calibration samples) or ``quantize_dynamic`` -> ``.ort``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import re
+import shutil
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from mobilekit.export.config import DynamicInt8Config
+from mobilekit.export.targets._common import (
+    check_names,
+    locate_op,
+    quant_record,
+    unsupported_op_error,
+)
+from mobilekit.export.targets.base import (
+    Artifact,
+    BuildContext,
+    HostRunner,
+    MissingDependencyError,
+    Target,
+    TargetError,
+)
+
+_PACKAGES = ("onnx", "onnxruntime", "onnxscript")
+_ALTERNATIVES = "another target (--target xnnpack or --target ptl)"
+X64_NOTE = (
+    "Host validation sets the ONNX Runtime session option session.x64quantprecision=1: on x86-64 with AVX2 "
+    "and no VNNI the u8s8 kernels saturate (about 16 dB SQNR instead of about 40 dB). ARM phones do not have "
+    "this problem; the option changes nothing about the model file."
+)
+ACTIVATION_NOTE = (
+    "QDQ with per-channel symmetric INT8 weights and asymmetric UINT8 activations (U8S8): what NNAPI "
+    "(TENSOR_QUANT8_ASYMM activations) and the ARM64 CPU/XNNPACK kernels run natively."
+)
+
+
+class OnnxTarget(Target):
+    """ONNX Runtime (CPU EP; XNNPACK/NNAPI/Core ML EPs on phones) with a QDQ INT8 model."""
+
+    name = "onnx"
+    runtime = "onnxruntime"
+    backend = "cpu"
+    platforms = ("android", "ios")
+    precisions = ("int8", "fp32")
+    default_precisions = ("int8",)
+    legacy = False
+    summary = "ONNX Runtime Mobile: QDQ INT8 .onnx plus an .ort conversion (CPU, XNNPACK, NNAPI or Core ML EPs)"
+
+    def unavailable_reason(self) -> str | None:
+        missing = [p for p in _PACKAGES if importlib.util.find_spec(p) is None]
+        return f"needs the Python package(s) {', '.join(missing)} (pip install mobilekit[onnx])" if missing else None
+
+    def _require(self) -> None:
+        for package in _PACKAGES:
+            if importlib.util.find_spec(package) is None:
+                raise MissingDependencyError(self.name, package)
+
+    # ---- build -------------------------------------------------------------------------------------
+
+    def build(self, ctx: BuildContext, precision: str) -> Artifact:
+        """Export, quantize and convert to ``.ort``; write ``<name>.ort.<precision>.onnx`` and companions."""
+        if precision not in self.precisions:
+            raise TargetError(
+                f"The {self.name} target cannot build precision {precision!r}.",
+                f"Choose one of: {', '.join(self.precisions)}.",
+            )
+        self._require()
+        start = time.perf_counter()
+        notes: list[str] = []
+        with tempfile.TemporaryDirectory(prefix="mobilekit-onnx-") as tmp:
+            work = Path(tmp)
+            fp32, exporter = self._export(ctx, work)
+            notes.append(f"Exported with the {exporter} ONNX exporter.")
+            quantization = None
+            if precision == "fp32":
+                produced = fp32
+            else:
+                produced, quantization, more = self._quantize(ctx, fp32, work)
+                notes += more
+            dest = ctx.artifact_path("ort", precision, "onnx")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(produced, dest)
+        extra, ort_note = self._to_ort(dest)
+        notes.append(ort_note)
+        notes.append(X64_NOTE)
+        if quantization is not None and quantization["mode"] == "static":
+            notes.append(ACTIVATION_NOTE)
+        return Artifact(
+            path=dest,
+            target=self.name,
+            runtime=self.runtime,
+            backend=self.backend,
+            precision=precision,
+            platforms=self.platforms,
+            quantization=quantization,
+            extra_files=tuple(extra),
+            notes=notes,
+            build_seconds=time.perf_counter() - start,
+        )
+
+    def _export(self, ctx: BuildContext, work: Path) -> tuple[Path, str]:
+        """FP32 ONNX in ``work``; the dynamo exporter first, TorchScript where it fails. Cached per context."""
+        import torch
+
+        cached = ctx.cached("onnx:fp32", lambda: self._export_bytes(ctx, torch))
+        data, exporter = cached
+        path = work / "fp32.onnx"
+        path.write_bytes(data)
+        return path, exporter
+
+    def _export_bytes(self, ctx: BuildContext, torch) -> tuple[bytes, str]:
+        model = ctx.model
+        kwargs = dict(
+            input_names=[i.name for i in model.inputs],
+            output_names=[o.name for o in model.outputs],
+        )
+        if model.dynamic_batch:
+            kwargs["dynamic_axes"] = {n: {0: "batch"} for n in kwargs["input_names"] + kwargs["output_names"]}
+        errors: list[BaseException] = []
+        with tempfile.TemporaryDirectory(prefix="mobilekit-onnx-export-") as tmp:
+            path = Path(tmp) / "model.onnx"
+            for dynamo in (True, False):
+                try:
+                    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                        warnings.simplefilter("ignore", DeprecationWarning)
+                        torch.onnx.export(
+                            model.module,
+                            tuple(model.example_inputs),
+                            str(path),
+                            dynamo=dynamo,
+                            external_data=False,
+                            verbose=False,
+                            **kwargs,
+                        )
+                    exporter = "dynamo (torch.export)" if dynamo else "TorchScript (dynamo exporter failed: "
+                    if not dynamo:
+                        exporter += f"{_first_line(errors[0])})"
+                    else:
+                        _rename_io(path, kwargs["input_names"], kwargs["output_names"])
+                    return path.read_bytes(), exporter
+                except Exception as exc:  # noqa: BLE001 - both exporters are tried, then diagnosed
+                    errors.append(exc)
+        raise self._export_error(ctx, errors)
+
+    def _export_error(self, ctx: BuildContext, errors: list[BaseException]) -> TargetError:
+        text = "\n".join(str(e) for e in errors)
+        op = _op_from_message(text)
+        if op:
+            layer, source = locate_op(ctx, op)
+            return unsupported_op_error(
+                self.name,
+                op,
+                layer,
+                source,
+                alternatives=_ALTERNATIVES,
+                detail="Neither the dynamo nor the TorchScript ONNX exporter has a conversion for it.",
+                keep_float_helps=False,
+            )
+        return TargetError(
+            f"The {self.name} target could not export the model to ONNX: {_first_line(errors[0])} "
+            f"(TorchScript exporter: {_first_line(errors[-1])})",
+            f"Try {_ALTERNATIVES}.",
+        )
+
+    def _quantize(self, ctx: BuildContext, fp32: Path, work: Path) -> tuple[Path, dict, list[str]]:
+        """quant_pre_process then quantize_static (QDQ) or quantize_dynamic, per ``ctx.config.quant``."""
+        import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic, quantize_static
+        from onnxruntime.quantization.shape_inference import quant_pre_process
+
+        notes: list[str] = []
+        pre = work / "pre.onnx"
+        try:
+            quant_pre_process(str(fp32), str(pre))
+        except Exception as exc:  # noqa: BLE001 - symbolic shape inference is the usual culprit
+            quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
+            notes.append(f"quant_pre_process ran with skip_symbolic_shape=True ({_first_line(exc)}).")
+        recipe = ctx.config.quant
+        graph = onnx.load(str(pre)).graph
+        exclude = _nodes_to_exclude(self.name, onnx.load(str(fp32)).graph, graph, recipe.keep_float)
+        per_channel = recipe.granularity.value == "per_channel"
+        out = work / "int8.onnx"
+        if isinstance(recipe, DynamicInt8Config):
+            has_conv = any(n.op_type == "Conv" for n in graph.node)
+            op_types = ["MatMul", "Gemm"] if has_conv else None
+            quantize_dynamic(
+                str(pre),
+                str(out),
+                op_types_to_quantize=op_types,
+                per_channel=per_channel,
+                weight_type=QuantType.QInt8,
+                nodes_to_exclude=exclude,
+            )
+            if has_conv:
+                notes.append("Dynamic INT8 restricted to MatMul/Gemm (ConvInteger is much slower than float Conv).")
+            record = quant_record(
+                "dynamic",
+                "w8a8-dynamic",
+                engine="onnxruntime quantize_dynamic",
+                granularity=recipe.granularity.value,
+                symmetric=True,
+                keep_float=recipe.keep_float,
+            )
+            return out, record, notes
+        from onnxruntime.quantization import CalibrationMethod, QuantFormat
+
+        method = {
+            "minmax": CalibrationMethod.MinMax,
+            "entropy": CalibrationMethod.Entropy,
+            "percentile": CalibrationMethod.Percentile,
+        }[ctx.config.onnx_calibration_method]
+        samples = ctx.calibration_samples()
+        if not samples:
+            raise TargetError(
+                f"The {self.name} target needs calibration samples for static INT8.",
+                "Pass --calibration DATA, or use a dynamic recipe.",
+            )
+        reader = _SampleReader([i.name for i in ctx.model.inputs], samples)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantize_static(
+                str(pre),
+                str(out),
+                reader,
+                quant_format=QuantFormat.QDQ,
+                per_channel=per_channel,
+                activation_type=QuantType.QUInt8,
+                weight_type=QuantType.QInt8,
+                nodes_to_exclude=exclude,
+                calibrate_method=method,
+                extra_options={"ActivationSymmetric": False, "WeightSymmetric": True},
+            )
+        record = quant_record(
+            "static",
+            "w8a8",
+            engine="onnxruntime quantize_static QDQ (U8S8)",
+            granularity=recipe.granularity.value,
+            symmetric=True,
+            samples=len(samples),
+            observer=ctx.config.onnx_calibration_method,
+            keep_float=recipe.keep_float,
+        )
+        if exclude:
+            notes.append(f"Kept in float: {', '.join(exclude)}.")
+        return out, record, notes
+
+    def _to_ort(self, onnx_path: Path) -> tuple[list[str], str]:
+        """Convert to ``.ort`` (fixed optimisations, ARM) and keep ``.ort`` + ``required_operators.config``."""
+        from onnxruntime.tools.convert_onnx_models_to_ort import OptimizationStyle, convert_onnx_models_to_ort
+
+        stem = onnx_path.name[: -len(".onnx")]
+        with tempfile.TemporaryDirectory(prefix="mobilekit-ort-") as tmp:
+            src_dir, out_dir = Path(tmp) / "src", Path(tmp) / "out"
+            src_dir.mkdir()
+            shutil.copyfile(onnx_path, src_dir / onnx_path.name)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    convert_onnx_models_to_ort(
+                        src_dir / onnx_path.name,
+                        output_dir=out_dir,
+                        optimization_styles=[OptimizationStyle.Fixed],
+                        target_platform="arm",
+                    )
+            except Exception as exc:  # noqa: BLE001 - the .onnx is still a valid artifact
+                return [], f"No .ort conversion: {_first_line(exc)}"
+            wanted = {".ort": f"{stem}.ort", ".required_operators.config": f"{stem}.required_operators.config"}
+            extra = []
+            for suffix, name in wanted.items():
+                found = sorted(out_dir.glob(f"*{suffix}"))
+                found = [p for p in found if ".with_runtime_opt" not in p.name]
+                if found:
+                    shutil.copyfile(found[0], onnx_path.parent / name)
+                    extra.append(name)
+        return extra, (
+            f"ORT Mobile format: {', '.join(extra)} (fixed optimisations for ARM, session.qdqisint8allowed=1); "
+            "the .config lists the operators a reduced ORT build needs."
+        )
+
+    # ---- validation --------------------------------------------------------------------------------
+
+    def host_runner(self, artifact: Artifact) -> HostRunner:
+        """An onnxruntime CPU session (with ``session.x64quantprecision=1``) over the ``.onnx``."""
+        self._require()
+        import onnxruntime as ort
+
+        so = ort.SessionOptions()
+        so.add_session_config_entry("session.x64quantprecision", "1")
+        so.log_severity_level = 3
+        session = ort.InferenceSession(str(artifact.path), so, providers=["CPUExecutionProvider"])
+        names = [i.name for i in session.get_inputs()]
+
+        def run(sample) -> list[np.ndarray]:
+            feeds = {n: _to_numpy(t) for n, t in zip(names, sample)}
+            return [np.asarray(o) for o in session.run(None, feeds)]
+
+        return run
+
+    def check_artifact(self, artifact: Artifact, ctx: BuildContext) -> list[str]:
+        """onnx.checker, input/output names and shapes against the manifest, QDQ node count, .ort files."""
+        import onnx
+
+        model = onnx.load(str(artifact.path))
+        onnx.checker.check_model(model)
+        graph = model.graph
+        initializers = {i.name for i in graph.initializer}
+        inputs = [i for i in graph.input if i.name not in initializers]
+        check_names("inputs", self.name, [i.name for i in inputs], [i.name for i in ctx.model.inputs])
+        check_names("outputs", self.name, [o.name for o in graph.output], [o.name for o in ctx.model.outputs])
+        for value, spec in list(zip(inputs, ctx.model.inputs)) + list(zip(graph.output, ctx.model.outputs)):
+            dims = [d.dim_value if d.HasField("dim_value") else -1 for d in value.type.tensor_type.shape.dim]
+            want = [-1 if (ctx.model.dynamic_batch and k == 0) else s for k, s in enumerate(spec.shape)]
+            if dims != want:
+                raise TargetError(f"The {self.name} artifact's {value.name!r} has shape {dims}, the manifest says {want}.")
+        ops: dict[str, int] = {}
+        for node in graph.node:
+            ops[node.op_type] = ops.get(node.op_type, 0) + 1
+        notes = [f"ONNX opset {model.opset_import[0].version}; ops: {dict(sorted(ops.items()))}"]
+        if artifact.precision == "int8":
+            qdq = ops.get("QuantizeLinear", 0) + ops.get("DynamicQuantizeLinear", 0) + ops.get("MatMulInteger", 0)
+            if not qdq:
+                raise TargetError(f"The {self.name} INT8 artifact has no quantized nodes.")
+            notes.append(f"{ops.get('QuantizeLinear', 0)} QuantizeLinear / {ops.get('DequantizeLinear', 0)} DequantizeLinear nodes")
+        for name in artifact.extra_files:
+            if not (artifact.path.parent / name).is_file():
+                raise TargetError(f"The {self.name} artifact's companion file {name} is missing.")
+        return notes
+
+
+class _SampleReader:
+    """An onnxruntime ``CalibrationDataReader`` over the bundle's shared calibration samples."""
+
+    def __init__(self, names: list[str], samples: list):
+        self._names = names
+        self._samples = samples
+        self._next = 0
+
+    def get_next(self) -> dict | None:
+        if self._next >= len(self._samples):
+            return None
+        sample = self._samples[self._next]
+        self._next += 1
+        return {n: _to_numpy(t) for n, t in zip(self._names, sample)}
+
+    def rewind(self) -> None:
+        self._next = 0
+
+
+def _to_numpy(t) -> np.ndarray:
+    return t.detach().cpu().numpy() if hasattr(t, "detach") else np.asarray(t)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    summary = re.search(r"<class '[\w.]+'>: (.+)", text)
+    line = summary.group(1) if summary else (text.splitlines()[0] if text else type(exc).__name__)
+    return re.sub(r"\x1b\[[0-9;]*m", "", line)[:300]
+
+
+def _op_from_message(text: str) -> str | None:
+    """The op a converter complained about, from the dynamo or TorchScript exporter's message."""
+    patterns = (
+        r"OpOverload\(op='([\w.:]+)', overload='(\w+)'\)",
+        r"target=torch\.ops\.([\w.]+)",
+        r"unrecognized namespace ([\w:.]+)",
+        r"[Ee]xporting the operator '?([\w:.]+)'? to ONNX",
+    )
+    for pattern in patterns:
+        match = re.search(pattern, text)
+        if match:
+            return ".".join(g for g in match.groups() if g)
+    return None
+
+
+def _rename_io(path: Path, inputs: list[str], outputs: list[str]) -> None:
+    """Make sure the graph's input/output names are the manifest's (the dynamo exporter honours them)."""
+    import onnx
+
+    model = onnx.load(str(path))
+    got_out = [o.name for o in model.graph.output]
+    if got_out == outputs and [i.name for i in model.graph.input][: len(inputs)] == inputs:
+        return
+    raise TargetError(
+        f"The ONNX exporter named the outputs {got_out}, not {outputs}.",
+        "This is a mobilekit bug; please report it with the model.",
+    )
+
+
+def _scopes(node) -> list[str]:
+    """Module paths of a dynamo-exported ONNX node (from its ``pkg.torch.onnx.name_scopes`` metadata)."""
+    for prop in node.metadata_props:
+        if prop.key == "pkg.torch.onnx.name_scopes":
+            parts = [p for p in re.findall(r"'([^']*)'", prop.value) if p]
+            return [".".join(parts[: k + 1]) for k in range(len(parts))]
+    return []
+
+
+def _classes(node) -> list[str]:
+    for prop in node.metadata_props:
+        if prop.key == "pkg.torch.onnx.class_hierarchy":
+            return [c.split(".")[-1] for c in re.findall(r"'([^']*)'", prop.value)]
+    return []
+
+
+def _nodes_to_exclude(target: str, exported, preprocessed, keep_float: tuple[str, ...]) -> list[str]:
+    """ONNX node names for ``keep_float`` entries (module paths or class names); unknown entries raise."""
+    if not keep_float:
+        return []
+    present = {n.name for n in preprocessed.node}
+    chosen: list[str] = []
+    for entry in keep_float:
+        short = entry.split(".")[-1]
+        hits = [
+            n.name
+            for n in exported.node
+            if entry in _scopes(n) or any(s.startswith(entry + ".") for s in _scopes(n)) or short in _classes(n)
+        ]
+        hits = [h for h in hits if h in present]
+        if not hits:
+            raise TargetError(
+                f"--keep-float {entry!r} matches no node of the {target} (ONNX) graph.",
+                "Give a module name as in model.named_modules() (for Conv+BatchNorm pairs, the BatchNorm's "
+                "name after folding) or a module class name such as Linear.",
+            )
+        chosen += [h for h in hits if h not in chosen]
+    return chosen
