@@ -73,6 +73,11 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script: run the CLI, turning user errors into messages."""
+    import logging
+
+    # torch/torchao print registration chatter through these loggers at import; the CLI is an
+    # application, so it may quiet them (library code never touches logging configuration).
+    logging.getLogger("torch.utils._pytree").setLevel(logging.ERROR)
     try:
         cli.main(args=argv, prog_name="mobilekit", standalone_mode=False)
     except click.exceptions.Abort:

@@ -1,0 +1,148 @@
+"""``mobilekit export`` and ``mobilekit validate``: the export side of the CLI, a thin layer over mobilekit.export."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from mobilekit.cli.tables import make_console, print_export_summary
+
+TARGET_HELP = (
+    "Comma list of targets: xnnpack (ExecuTorch .pte, recommended), coreml (iOS .mlpackage), "
+    "onnx (ONNX Runtime QDQ INT8 + .ort), ptl (legacy PyTorch Mobile, qnnpack INT8). Default: all that work here."
+)
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
+
+
+def build_config(**opts):
+    """Turn command-line strings into an ExportConfig (bad values become a usage error naming the option)."""
+    from mobilekit.export.config import DynamicInt8Config, ExportConfig, StaticInt8Config
+
+    try:
+        if opts["mode"] == "dynamic":
+            quant = DynamicInt8Config(granularity=opts["granularity"], keep_float=opts["keep_float"])
+        else:
+            quant = StaticInt8Config(
+                granularity=opts["granularity"], observer=opts["observer"],
+                calibration_samples=opts["calibration_samples"], seed=opts["seed"], keep_float=opts["keep_float"],
+            )
+        return ExportConfig(
+            model=opts["model"], out_dir=opts["out"], targets=_csv(opts["targets"]), precisions=_csv(opts["quant"]),
+            quant=quant, example_inputs=opts["example_input"], weights=opts["weights"], calibration=opts["calibration"],
+            dynamic_batch=opts["dynamic_batch"], name=opts["name"], force=opts["force"], validate=opts["validate"],
+            latency_iterations=opts["iterations"], coreml_min_ios=opts["coreml_min_ios"],
+            onnx_calibration_method=opts["onnx_calibration"],
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def run_export(config, console: Console, quiet: bool):
+    """Run the pipeline with a live status line; calibration warnings are shown, not swallowed."""
+    from mobilekit.export.pipeline import export_bundle
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        if quiet:
+            result = export_bundle(config)
+        else:
+            with console.status("exporting...", spinner="dots") as status:
+                result = export_bundle(config, progress=lambda msg: status.update(f"[bold]{msg}[/]..."))
+    for w in caught:
+        if w.category.__name__ == "CalibrationWarning":
+            make_console(stderr=True).print(f"[yellow]warning:[/] {w.message}")
+    return result
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("model")
+@click.option("--targets", help=TARGET_HELP)
+@click.option("--quant", help="Comma list of precisions to build where a target supports them: fp32, int8, fp16, w8, w8a8, w4, w6. Default: each target's defaults.")
+@click.option("--mode", type=click.Choice(["static", "dynamic"]), default="static", show_default=True, help="INT8 recipe: static (calibrated activations) or dynamic (runtime activation ranges).")
+@click.option("--calibration", type=click.Path(path_type=Path), help="Image folder, or .npy/.pt tensor file (N x input shape). Built-in models use their own data.")
+@click.option("--calibration-samples", type=int, default=256, show_default=True)
+@click.option("--observer", type=click.Choice(["histogram", "minmax", "moving_average_minmax"]), default="histogram", show_default=True)
+@click.option("--granularity", type=click.Choice(["per_channel", "per_tensor"]), default="per_channel", show_default=True)
+@click.option("--keep-float", multiple=True, metavar="LAYER", help="Leave a layer (name from named_modules) or layer type (e.g. Linear) in float. Repeatable.")
+@click.option("--example-input", multiple=True, metavar="SHAPE:DTYPE", help="e.g. 1x3x224x224:float32; once per model input, in order.")
+@click.option("--weights", type=click.Path(path_type=Path), help="A state_dict for module:factory models (loaded with weights_only=True).")
+@click.option("--dynamic-batch", is_flag=True, help="Export with a dynamic batch dimension.")
+@click.option("--name", help="Bundle name (default: the model's).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Parent folder of the bundle.")
+@click.option("--force", is_flag=True, help="Replace an existing bundle of the same name.")
+@click.option("--no-validate", "validate", is_flag=True, flag_value=False, default=True, help="Skip host validation.")
+@click.option("--iterations", type=int, default=50, show_default=True, help="Host latency iterations per artifact.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--coreml-min-ios", type=click.Choice(["16", "17", "18"]), default="17", show_default=True, callback=lambda c, p, v: int(v))
+@click.option("--onnx-calibration", type=click.Choice(["minmax", "entropy", "percentile"]), default="minmax", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON on stdout and nothing else.")
+def export(as_json: bool, **opts) -> None:
+    """Export MODEL to a bundle of quantized, validated mobile artifacts.
+
+    MODEL is a built-in name (digits, mobilenet_v2), module:factory (a callable returning an
+    nn.Module, with --example-input), or a .pt2 file saved with torch.export.save.
+
+    \b
+    Examples:
+      mobilekit export digits
+      mobilekit export digits --targets xnnpack --quant fp32,int8 --out out/
+      mobilekit export mypkg.nets:make_net --example-input 1x3x224x224:float32 \\
+          --weights net.pt --calibration images/ --keep-float classifier
+      mobilekit export model.pt2 --calibration calib.npy
+
+    The bundle (out/<name>/) holds the artifacts, manifest.json (the contract the apps read),
+    validation.json and report.html. Exit code 0: everything built; 1: some artifacts failed
+    (the rest are in the bundle and the failures in the manifest); 2: a usage or input error.
+    """
+    config = build_config(**opts)
+    console = make_console(stderr=as_json)
+    result = run_export(config, console, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps({"bundle": str(result.bundle_dir), "manifest": result.manifest, "timings_s": result.timings_s}, indent=2))
+    else:
+        print_export_summary(console, result.manifest, result.validation, result.bundle_dir)
+    if result.failures:
+        sys.exit(1)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--no-run", is_flag=True, help="Only check the schema and checksums; do not run the artifacts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def validate(bundle: Path, no_run: bool, as_json: bool) -> None:
+    """Check BUNDLE: manifest schema, every artifact's size and sha256, and the sample on the host.
+
+    \b
+    Example:
+      mobilekit validate out/digits_cnn
+
+    Each artifact with a runtime on this machine runs the bundled sample input and must reproduce
+    the expected top-1 from export time. Exit code 1 when any check fails.
+    """
+    from rich.table import Table
+
+    from mobilekit.export.bundle_check import check_bundle
+
+    doc, checks = check_bundle(bundle, run=not no_run)
+    failed = [c for c in checks if c.status == "failed"]
+    if as_json:
+        click.echo(json.dumps({"bundle": str(bundle), "name": doc["name"], "ok": not failed, "artifacts": [c.to_json() for c in checks]}, indent=2))
+    else:
+        table = Table(title=f"bundle {doc['name']}: schema ok", title_justify="left")
+        for col in ("artifact", "check", "sample top-1", "SQNR vs export dB", "detail"):
+            table.add_column(col)
+        for c in checks:
+            colour = {"ok": "green", "skipped": "yellow", "failed": "red"}[c.status]
+            table.add_row(c.file, f"[{colour}]{c.status}[/]", "—" if c.top1 is None else str(c.top1),
+                          "—" if c.sqnr_db is None else f"{c.sqnr_db:.1f}", c.detail)
+        make_console().print(table)
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,81 @@
+"""Rich tables shared by the export-side commands (export, validate, demo)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from mobilekit.export.report import HOST_LATENCY_NOTE
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console that keeps tables readable when output is piped (no terminal width to detect)."""
+    probe = Console(stderr=stderr)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=150)
+
+
+def _f(x, fmt: str) -> str:
+    return "—" if x is None else format(x, fmt)
+
+
+def artifact_table(manifest: dict, validation: dict | None = None) -> Table:
+    """One row per artifact: size and ratio to the FP32 .pte, host latency, fidelity, validation status."""
+    arts = manifest["artifacts"]
+    fp32 = next((a for a in arts if a.get("target") == "xnnpack" and a["precision"] == "fp32"), None)
+    table = Table(title=f"bundle {manifest['name']}", title_justify="left")
+    for col, just in [
+        ("artifact", "left"), ("runtime/backend", "left"), ("prec", "left"), ("KiB", "right"), ("×FP32", "right"),
+        ("host p50 ms", "right"), ("top-1 agr", "right"), ("SQNR dB", "right"), ("accuracy", "right"), ("check", "left"),
+    ]:
+        table.add_column(col, justify=just)
+    eager = (validation or {}).get("eager_fp32")
+    if eager:
+        table.add_row(
+            "[dim]eager PyTorch (reference)[/]", "torch", "fp32", "", "",
+            _f(eager["host_latency_ms"]["p50"], ".3f"), "1.000", "∞", _f(eager.get("accuracy"), ".4f"), "",
+            style="dim",
+        )
+    for a in arts:
+        v = a.get("validation") or {}
+        lat = (v.get("host_latency_ms") or {}).get("p50")
+        status = v.get("status", "—")
+        colour = {"ok": "green", "skipped": "yellow", "failed": "red"}.get(status, "white")
+        table.add_row(
+            a["file"] + (" [dim](legacy)[/]" if a.get("legacy") else ""),
+            f"{a['runtime']}/{a['backend']}",
+            a["precision"],
+            f"{a['bytes'] / 1024:.1f}",
+            _f(a["bytes"] / fp32["bytes"] if fp32 else None, ".3f"),
+            _f(lat, ".3f"),
+            _f(v.get("top1_agreement"), ".4f"),
+            _f(v.get("sqnr_db"), ".1f"),
+            _f(v.get("accuracy"), ".4f"),
+            f"[{colour}]{status}[/]",
+        )
+    table.caption = HOST_LATENCY_NOTE
+    table.caption_justify = "left"
+    return table
+
+
+def print_export_summary(console: Console, manifest: dict, validation: dict, bundle) -> None:
+    """The table, the delegation lines, failures and where the bundle is."""
+    console.print(artifact_table(manifest, validation))
+    for a in manifest["artifacts"]:
+        d = a.get("delegation")
+        if d:
+            off = {op: n for op, n in d["non_delegated_ops"].items() if op not in ("getitem", "alloc")}
+            line = f"[bold]{a['file']}[/]: {d['delegated_nodes']} nodes delegated to {a['backend']}"
+            if off:
+                line += ", on portable CPU kernels (slower): " + "; ".join(
+                    f"{op} ×{n} ({d['reasons'].get(op, 'no XNNPACK kernel')})" for op, n in off.items()
+                )
+            console.print(line)
+        for note in (a.get("validation") or {}).get("notes", []):
+            if "not delegated" not in note:
+                console.print(f"[dim]{a['file']}: {note}[/]")
+        v = a.get("validation") or {}
+        if v.get("status") == "skipped":
+            console.print(f"[yellow]{a['file']}: validation skipped: {v.get('reason')}[/]")
+    for f in manifest.get("failures", []):
+        console.print(f"[red]failed[/] {f['target']} {f['precision']}: {f['error']}" + (f"\n  {f['hint']}" if f.get("hint") else ""))
+    console.print(f"bundle: [bold]{bundle}[/] (manifest.json, report.html, validation.json)")

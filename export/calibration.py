@@ -1,0 +1,162 @@
+"""Calibration data for static quantization: image folders, ``.npy``/``.pt`` tensors, or the model's own data.
+
+Every source yields samples shaped exactly like the model's example inputs (the exported batch size),
+because ``torch.export`` specialises the batch dimension. Unreadable files are skipped with a warning
+that names them; no usable sample at all is an error.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import torch
+
+from mobilekit.export.errors import ExportError
+from mobilekit.export.loading import batch_size
+from mobilekit.export.spec import DTYPE_NAMES, ImagePreprocess, LoadedModel, Sample
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm"}
+
+
+class CalibrationWarning(UserWarning):
+    """A calibration file was skipped (the message names it)."""
+
+
+def load_calibration(model: LoadedModel, source: Path | Iterable[Sample] | None, count: int, seed: int = 0) -> list[Sample]:
+    """Up to ``count`` calibration samples for ``model`` from ``source`` (seeded choice when there are more)."""
+    if source is None:
+        if model.calibration is None:
+            raise ExportError(
+                f"Static INT8 quantization of {model.name} needs calibration data, and none was given.",
+                hint="Pass --calibration with an image folder, or a .npy/.pt file of input tensors "
+                "shaped like the example input (N x ...). FP32 artifacts do not need it.",
+            )
+        samples = model.calibration(count, seed)
+    elif isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.is_dir():
+            samples = _from_image_folder(model, path, count, seed)
+        elif path.suffix in (".npy", ".pt", ".pth"):
+            samples = _from_tensor_file(model, path, count, seed)
+        elif not path.exists():
+            raise ExportError(f"Calibration source {path} does not exist.")
+        else:
+            raise ExportError(
+                f"Calibration source {path} is neither a folder of images nor a .npy/.pt tensor file.",
+            )
+    else:
+        samples = [tuple(s) if isinstance(s, (tuple, list)) else (s,) for s in source][:count]
+    if not samples:
+        raise ExportError(f"No usable calibration samples came from {source}.")
+    _check_shapes(model, samples, source)
+    return samples
+
+
+def _check_shapes(model: LoadedModel, samples: list[Sample], source) -> None:
+    want = [tuple(t.shape) for t in model.example_inputs]
+    for s in samples[:1]:
+        got = [tuple(t.shape) for t in s]
+        if got != want:
+            raise ExportError(
+                f"Calibration samples from {source} have shape {got}, but {model.name} was exported at {want}.",
+                hint="torch.export fixes the batch size: give samples at the example input's shape (or export with --dynamic-batch).",
+            )
+
+
+def default_preprocess(model: LoadedModel) -> ImagePreprocess:
+    """The manifest's preprocess for input 0, or a plain [0, 1] scaling when the model declared none."""
+    spec = model.inputs[0]
+    if spec.preprocess is not None:
+        return spec.preprocess
+    if len(spec.shape) != 4 or spec.shape[1] not in (1, 3):
+        raise ExportError(
+            f"An image folder cannot calibrate {model.name}: its input {spec.name} has shape {list(spec.shape)}, not N x 1|3 x H x W.",
+            hint="Pass a .npy or .pt file of input tensors instead.",
+        )
+    h, w = spec.shape[2], spec.shape[3]
+    color = "L" if spec.shape[1] == 1 else "RGB"
+    warnings.warn(
+        f"{model.name} declares no image preprocessing; calibrating with pixels scaled to [0, 1], resized to {h}x{w}.",
+        CalibrationWarning,
+        stacklevel=3,
+    )
+    return ImagePreprocess(color=color, resize=(h, w), scale=1 / 255, mean=(0.0,), std=(1.0,))
+
+
+def _from_image_folder(model: LoadedModel, folder: Path, count: int, seed: int) -> list[Sample]:
+    from PIL import Image, UnidentifiedImageError
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise ExportError(
+            f"The calibration folder {folder} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))}).",
+            hint="Point --calibration at a folder of representative input pictures (100-500 is typical).",
+        )
+    if len(model.inputs) != 1:
+        raise ExportError(f"An image folder can calibrate single-input models only; {model.name} has {len(model.inputs)} inputs.")
+    prep = default_preprocess(model)
+    rng = random.Random(seed)
+    rng.shuffle(files)
+    batch = batch_size(model)
+    dtype = model.example_inputs[0].dtype
+    arrays: list[np.ndarray] = []
+    skipped: list[str] = []
+    for path in files:
+        if len(arrays) >= count * batch:
+            break
+        try:
+            with Image.open(path) as img:
+                arrays.append(prep.apply(img))
+        except (UnidentifiedImageError, OSError, ValueError) as exc:
+            skipped.append(f"{path} ({type(exc).__name__})")
+    if skipped:
+        warnings.warn(
+            f"Skipped {len(skipped)} unreadable calibration file(s): {'; '.join(skipped[:10])}"
+            + (" ..." if len(skipped) > 10 else ""),
+            CalibrationWarning,
+            stacklevel=3,
+        )
+    if len(arrays) < batch:
+        raise ExportError(
+            f"No usable calibration images in {folder}: {len(skipped)} file(s) could not be read.",
+            hint="Check that the files are real images Pillow can open.",
+        )
+    usable = len(arrays) - len(arrays) % batch
+    return [
+        (torch.from_numpy(np.stack(arrays[i : i + batch])).to(dtype),)
+        for i in range(0, usable, batch)
+    ]
+
+
+def _from_tensor_file(model: LoadedModel, path: Path, count: int, seed: int) -> list[Sample]:
+    try:
+        if path.suffix == ".npy":
+            data = torch.from_numpy(np.load(path, allow_pickle=False))
+        else:
+            data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ExportError(f"Cannot read calibration tensors from {path} (corrupt or not a tensor file): {exc}") from exc
+    if not isinstance(data, torch.Tensor):
+        raise ExportError(f"{path} holds a {type(data).__name__}; expected one tensor of N samples.")
+    if len(model.inputs) != 1:
+        raise ExportError(f"A tensor file can calibrate single-input models only; {model.name} has {len(model.inputs)} inputs.")
+    example = model.example_inputs[0]
+    batch = batch_size(model)
+    per_sample = tuple(example.shape[1:])
+    if tuple(data.shape[1:]) == tuple(example.shape) and data.dim() == example.dim() + 1:
+        data = data.reshape(-1, *per_sample)  # N x B x ... -> (N*B) x ...
+    if tuple(data.shape[1:]) != per_sample:
+        raise ExportError(
+            f"Calibration tensors in {path} have shape {list(data.shape)}; {model.name} needs N x {list(per_sample)} "
+            f"({DTYPE_NAMES.get(example.dtype)}).",
+        )
+    n = data.shape[0] - data.shape[0] % batch
+    if n == 0:
+        raise ExportError(f"{path} holds {data.shape[0]} samples, fewer than the batch size {batch}.")
+    order = list(range(0, n, batch))
+    random.Random(seed).shuffle(order)
+    return [(data[i : i + batch].to(example.dtype).contiguous(),) for i in order[:count]]

@@ -1,0 +1,251 @@
+"""The export pipeline as named stages: load -> calibrate -> build(target, precision) -> validate -> bundle.
+
+``export_bundle(config)`` runs them all and returns an :class:`ExportResult`; each stage is also a
+function of its own. One target or precision failing is recorded in the manifest's ``failures`` and
+never loses the artifacts that did build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+
+from mobilekit import MobilekitError
+from mobilekit.export import manifest as manifest_io
+from mobilekit.export.calibration import load_calibration
+from mobilekit.export.config import ExportConfig, StaticInt8Config
+from mobilekit.export.errors import ExportError
+from mobilekit.export.loading import export_program, load_model
+from mobilekit.export.report import write_report
+from mobilekit.export.spec import EvalSet, LoadedModel, Sample
+from mobilekit.export.targets import REGISTRY, get_target
+from mobilekit.export.targets.base import Artifact, BuildContext, Target
+from mobilekit.export.validate import eager_latency, reference_outputs, validate_artifact
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ExportResult:
+    """What an export produced: the bundle folder, its manifest and validation documents, stage timings."""
+
+    bundle_dir: Path
+    manifest: dict
+    validation: dict
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[dict]:
+        return self.manifest.get("failures", [])
+
+
+def prepare_bundle_dir(out_dir: Path, name: str, force: bool) -> Path:
+    """Create ``out_dir/name``; an existing bundle is replaced only with ``force``."""
+    bundle = Path(out_dir) / name
+    if bundle.exists():
+        if not force:
+            raise ExportError(
+                f"The output folder {bundle} already exists.",
+                hint="Pass --force to replace it, or choose another --out.",
+            )
+        if not (bundle / manifest_io.MANIFEST).exists() and any(bundle.iterdir()):
+            raise ExportError(
+                f"{bundle} exists and is not a mobilekit bundle; refusing to delete it even with --force.",
+                hint="Choose another --out.",
+            )
+        shutil.rmtree(bundle)
+    try:
+        bundle.mkdir(parents=True)
+        probe = bundle / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ExportError(
+            f"Cannot write the bundle to {bundle}: {exc.strerror or exc}.",
+            hint="Choose a writable --out folder.",
+        ) from exc
+    return bundle
+
+
+def plan_targets(config: ExportConfig) -> list[tuple[str, Target | None, tuple[str, ...], str | None]]:
+    """(name, target or None, precisions, reason unavailable) for each requested or default target."""
+    names = list(config.targets) or list(REGISTRY)
+    plan = []
+    for name in names:
+        try:
+            target = get_target(name)
+        except MobilekitError as exc:
+            if config.targets:
+                if name not in REGISTRY:
+                    raise
+                plan.append((name, None, config.precisions or ("default",), str(exc)))
+            continue
+        reason = target.unavailable_reason()
+        if config.precisions:
+            precisions = tuple(p for p in config.precisions if p in target.precisions)
+            if not precisions:
+                if config.targets:
+                    raise ExportError(
+                        f"The {name} target builds {', '.join(target.precisions)}; none of --quant {','.join(config.precisions)}.",
+                    )
+                continue
+        else:
+            precisions = target.default_precisions
+        if reason and not config.targets:
+            continue  # a default target that cannot run here is left out quietly; asked-for ones fail loudly
+        plan.append((name, target, precisions, reason))
+    if not plan:
+        raise ExportError("No target can build the requested precisions.", hint=f"Targets: {', '.join(REGISTRY)}.")
+    return plan
+
+
+def evaluation_set(model: LoadedModel, config: ExportConfig, calibration: list[Sample] | None) -> EvalSet:
+    """The held-out data for validation: the model's own, else the calibration data, else seeded random inputs."""
+    if model.eval_set is not None:
+        ev = model.eval_set()
+        n = min(len(ev.samples), config.eval_samples)
+        labels = list(ev.labels[:n]) if ev.labels is not None else None
+        return EvalSet(samples=list(ev.samples[:n]), labels=labels, description=ev.description)
+    if calibration:
+        return EvalSet(samples=calibration[: config.eval_samples], description="the calibration data (not held out)")
+    gen = torch.Generator().manual_seed(1234)
+    samples = []
+    for _ in range(min(32, config.eval_samples)):
+        samples.append(
+            tuple(torch.randn(t.shape, generator=gen).to(t.dtype) if t.dtype.is_floating_point else t.clone() for t in model.example_inputs)
+        )
+    return EvalSet(samples=samples, description="seeded random inputs at the example shape (no data was given)")
+
+
+def write_sample(bundle: Path, model: LoadedModel, sample: Sample) -> dict:
+    """The sample input (raw little-endian bytes) and its eager FP32 output, for on-device checks."""
+    x = sample[0].contiguous()
+    (bundle / "sample_input.bin").write_bytes(x.numpy().astype(x.numpy().dtype.newbyteorder("<")).tobytes())
+    with torch.no_grad():
+        out = model.module(*sample)
+    first = (out if isinstance(out, torch.Tensor) else out[0]).detach().float().contiguous()
+    (bundle / "sample_output.bin").write_bytes(first.numpy().astype("<f4").tobytes())
+    top1 = int(first.reshape(first.shape[0], -1)[0].argmax()) if model.outputs[0].kind == "classification" else None
+    return {"input": "sample_input.bin", "expected_top1": top1, "expected_output": "sample_output.bin"}
+
+
+def _failure(name: str, precision: str, exc: BaseException) -> dict:
+    if isinstance(exc, MobilekitError):
+        return {"target": name, "precision": precision, "error": exc.message, "hint": exc.hint}
+    return {
+        "target": name,
+        "precision": precision,
+        "error": f"internal error: {type(exc).__name__}: {exc}",
+        "hint": "This is a mobilekit bug; please report it with the traceback (set MOBILEKIT_DEBUG=1 to see it).",
+    }
+
+
+def export_bundle(
+    config: ExportConfig,
+    *,
+    calibration_data: Iterable[Sample] | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Run the whole export for ``config`` and write the bundle; returns the manifest and figures."""
+    say = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say("loading model")
+    model = load_model(config)
+    timings["load"] = time.perf_counter() - t0
+
+    plan = plan_targets(config)
+    bundle = prepare_bundle_dir(config.out_dir, model.name, config.force)
+
+    t0 = time.perf_counter()
+    say("capturing the model with torch.export")
+    exported = export_program(model)  # fails fast, for every target, when the model cannot be captured
+    timings["torch_export"] = time.perf_counter() - t0
+
+    recipe = config.quant
+    count = recipe.calibration_samples if isinstance(recipe, StaticInt8Config) else 0
+    seed = recipe.seed if isinstance(recipe, StaticInt8Config) else 0
+    calibration_source = calibration_data if calibration_data is not None else config.calibration
+    cal_times: list[float] = []
+
+    def calibration_loader() -> list[Sample]:
+        t = time.perf_counter()
+        say("loading calibration data")
+        samples = load_calibration(model, calibration_source, count, seed)
+        cal_times.append(time.perf_counter() - t)
+        return samples
+
+    ctx = BuildContext(model=model, config=config, bundle_dir=bundle, calibration_loader=calibration_loader, log=say)
+    ctx._cache["exported_fp32"] = exported
+
+    built: list[tuple[Target, Artifact]] = []
+    failures: list[dict] = []
+    for name, target, precisions, reason in plan:
+        for precision in precisions:
+            if target is None or reason:
+                failures.append({"target": name, "precision": precision, "error": reason or "unavailable", "hint": None})
+                continue
+            say(f"building {name} {precision}")
+            t = time.perf_counter()
+            try:
+                artifact = target.build(ctx, precision)
+                artifact.notes = list(artifact.notes) + target.check_artifact(artifact, ctx)
+                built.append((target, artifact))
+            except Exception as exc:  # one artifact failing never loses the others
+                if os.environ.get("MOBILEKIT_DEBUG"):
+                    traceback.print_exc()
+                failures.append(_failure(name, precision, exc))
+            timings[f"build:{name}:{precision}"] = time.perf_counter() - t
+    if cal_times:
+        timings["calibration_data"] = sum(cal_times)
+
+    try:
+        cal_for_eval = ctx._cache.get("calibration")
+        eval_set = evaluation_set(model, config, cal_for_eval)
+    except MobilekitError:
+        eval_set = evaluation_set(model, config, None)
+    validation: dict = {"eval": {"samples": len(eval_set.samples), "description": eval_set.description}, "artifacts": {}}
+    t = time.perf_counter()
+    records = []
+    if config.validate:
+        say("validating on the host")
+        reference = reference_outputs(model, eval_set)
+        eager = {"host_latency_ms": eager_latency(model, config.latency_iterations, config.latency_warmup)}
+        if reference.labels is not None and model.outputs[0].kind == "classification":
+            preds = np.concatenate([r.reshape(r.shape[0], -1) for r in reference.outputs]).argmax(axis=1)
+            eager["accuracy"] = float(np.mean(preds == np.asarray(reference.labels)))
+        validation["eager_fp32"] = eager
+    for target, artifact in built:
+        v = None
+        if config.validate:
+            say(f"validating {artifact.path.name}")
+            outcome = validate_artifact(
+                target, artifact, model, eval_set, reference,
+                iterations=config.latency_iterations, warmup=config.latency_warmup,
+            )
+            outcome.notes = list(artifact.notes) + outcome.notes
+            v = outcome.to_json()
+            validation["artifacts"][artifact.path.name] = v
+        records.append(manifest_io.artifact_record(artifact, v))
+    timings["validate"] = time.perf_counter() - t
+
+    labels_file = None
+    if model.labels:
+        (bundle / "labels.txt").write_text("\n".join(model.labels) + "\n", encoding="utf-8")
+        labels_file = "labels.txt"
+    sample = write_sample(bundle, model, eval_set.samples[0])
+    validation["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    doc = manifest_io.build_manifest(model, records, failures, labels_file=labels_file, sample=sample)
+    (bundle / "validation.json").write_text(json.dumps(validation, indent=2) + "\n", encoding="utf-8")
+    write_report(bundle, doc, validation)
+    manifest_io.write_manifest(bundle, doc)
+    return ExportResult(bundle_dir=bundle, manifest=doc, validation=validation, timings_s=timings)

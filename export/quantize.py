@@ -1,0 +1,105 @@
+"""Quantization recipes through PT2E: one config object in, a quantized graph out.
+
+``quantize_pt2e(model, quantizer, samples)`` is shared by every target that consumes a PT2E Q/DQ
+graph (ExecuTorch XNNPACK, Core ML W8A8); ``xnnpack_quantizer(recipe, model)`` maps a recipe from
+:mod:`mobilekit.export.config` onto ExecuTorch's ``XNNPACKQuantizer``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+
+from mobilekit.export.config import DynamicInt8Config, Granularity, Observer, QuantRecipe, StaticInt8Config
+from mobilekit.export.errors import ExportError
+from mobilekit.export.loading import export_failure
+from mobilekit.export.spec import LoadedModel, Sample
+
+
+def _observer_ctor(observer: Observer):
+    from torchao.quantization.pt2e import observer as obs
+
+    return {
+        Observer.HISTOGRAM: obs.HistogramObserver,
+        Observer.MINMAX: obs.MinMaxObserver,
+        Observer.MOVING_AVERAGE_MINMAX: obs.MovingAverageMinMaxObserver,
+    }[observer]
+
+
+def xnnpack_quantizer(recipe: QuantRecipe, model: LoadedModel):
+    """An ``XNNPACKQuantizer`` configured for ``recipe`` (granularity, observer, layers kept in float)."""
+    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
+        XNNPACKQuantizer,
+        get_symmetric_quantization_config,
+    )
+
+    per_channel = recipe.granularity is Granularity.PER_CHANNEL
+    dynamic = isinstance(recipe, DynamicInt8Config)
+    config = get_symmetric_quantization_config(is_per_channel=per_channel, is_dynamic=dynamic)
+    if isinstance(recipe, StaticInt8Config) and recipe.observer is not Observer.HISTOGRAM:
+        ctor = _observer_ctor(recipe.observer).with_args(eps=2**-12)
+        act = dataclasses.replace(config.input_activation, observer_or_fake_quant_ctr=ctor)
+        config = dataclasses.replace(config, input_activation=act, output_activation=act)
+    quantizer = XNNPACKQuantizer().set_global(config)
+    if recipe.keep_float:
+        quantizer.set_filter_function(keep_float_filter(model, recipe.keep_float))
+    return quantizer
+
+
+def keep_float_filter(model: LoadedModel, keep_float: tuple[str, ...]):
+    """A node filter that refuses nodes coming from the named modules or module classes.
+
+    Unknown names are an error listing the model's layer names, so a typo never silently quantizes
+    the layer the user meant to protect.
+    """
+    modules = dict(model.module.named_modules())
+    class_names = {type(m).__name__ for m in modules.values()}
+    unknown = [k for k in keep_float if k not in modules and k not in class_names]
+    if unknown:
+        sample = ", ".join(n for n in list(modules)[1:13])
+        raise ExportError(
+            f"--keep-float names {unknown[0]!r}, which is neither a layer nor a layer type of {model.name}.",
+            hint=f"Layer names look like: {sample} ...; layer types like: {', '.join(sorted(class_names)[:8])}.",
+        )
+
+    def quantize_node(node) -> bool:
+        stack = node.meta.get("nn_module_stack") or {}
+        for fqn, type_ in stack.values():
+            tname = getattr(type_, "__name__", str(type_)).rsplit(".", 1)[-1]
+            for k in keep_float:
+                if fqn == k or fqn.startswith(k + ".") or tname == k:
+                    return False
+        return True
+
+    return quantize_node
+
+
+def quantize_pt2e(model: LoadedModel, quantizer, samples: list[Sample]) -> torch.fx.GraphModule:
+    """Export for quantization, insert observers, run the calibration samples, convert to a Q/DQ graph."""
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    try:
+        captured = torch.export.export(model.module, tuple(model.example_inputs), strict=False).module()
+    except Exception as exc:
+        raise export_failure(model, exc) from exc
+    prepared = prepare_pt2e(captured, quantizer)
+    with torch.no_grad():
+        for sample in samples:
+            prepared(*sample)
+    return convert_pt2e(prepared)
+
+
+def recipe_record(recipe: QuantRecipe, samples: int, source: str, engine: str) -> dict:
+    """The manifest's ``quantization`` block for an artifact built with ``recipe``."""
+    record = {
+        "mode": recipe.mode,
+        "scheme": "w8a8" if isinstance(recipe, StaticInt8Config) else "w8_dynamic_a8",
+        "granularity": recipe.granularity.value,
+        "symmetric": True,
+        "engine": engine,
+        "keep_float": list(recipe.keep_float),
+    }
+    if isinstance(recipe, StaticInt8Config):
+        record["calibration"] = {"samples": samples, "observer": recipe.observer.value, "source": source, "seed": recipe.seed}
+    return record

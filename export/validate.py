@@ -1,0 +1,142 @@
+"""Host validation: run each artifact where this machine has its runtime and compare with eager FP32.
+
+Figures per artifact: top-1 agreement with FP32, SQNR (dB) and max absolute error of the first
+output, accuracy against labels where the data has them, and host latency (p50/p90 after warm-up).
+Host latency is this x86 machine's, never a phone's: the report and CLI say so.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from mobilekit.export.spec import EvalSet, LoadedModel, Sample
+from mobilekit.export.targets.base import Artifact, SkipValidation, Target
+
+
+@dataclass
+class Reference:
+    """Eager FP32 outputs (first output of each sample) for the evaluation set."""
+
+    outputs: list[np.ndarray]
+    labels: list[int] | None
+    latency_ms: dict | None = None
+
+
+def reference_outputs(model: LoadedModel, eval_set: EvalSet) -> Reference:
+    """Run the eager FP32 module once over the evaluation set."""
+    outs = []
+    with torch.no_grad():
+        for sample in eval_set.samples:
+            out = model.module(*sample)
+            first = out if isinstance(out, torch.Tensor) else out[0]
+            outs.append(first.detach().float().numpy())
+    return Reference(outputs=outs, labels=list(eval_set.labels) if eval_set.labels is not None else None)
+
+
+def sqnr_db(reference: np.ndarray, test: np.ndarray) -> float:
+    """Signal-to-quantization-noise ratio in dB (inf when identical)."""
+    noise = float(np.sum((reference.astype(np.float64) - test.astype(np.float64)) ** 2))
+    signal = float(np.sum(reference.astype(np.float64) ** 2))
+    if noise == 0.0:
+        return math.inf
+    return 10.0 * math.log10(signal / noise) if signal > 0 else -math.inf
+
+
+def compare(reference: Reference, outputs: list[np.ndarray], classification: bool) -> dict:
+    """Fidelity figures of ``outputs`` (one array per eval sample) against the FP32 reference."""
+    ref = np.concatenate([r.reshape(r.shape[0], -1) for r in reference.outputs])
+    got = np.concatenate([o.reshape(o.shape[0], -1).astype(np.float32) for o in outputs])
+    result = {
+        "samples": int(ref.shape[0]),
+        "sqnr_db": _finite(sqnr_db(ref, got)),
+        "max_abs_err": float(np.max(np.abs(ref - got))),
+        "top1_agreement": None,
+        "accuracy": None,
+    }
+    if classification:
+        ref_top = ref.argmax(axis=1)
+        got_top = got.argmax(axis=1)
+        result["top1_agreement"] = float(np.mean(ref_top == got_top))
+        if reference.labels is not None:
+            result["accuracy"] = float(np.mean(got_top == np.asarray(reference.labels)))
+    return result
+
+
+def _finite(x: float) -> float:
+    return 999.0 if math.isinf(x) and x > 0 else round(x, 3)
+
+
+def time_latency(run, sample: Sample, iterations: int, warmup: int) -> dict:
+    """Host wall-clock latency of ``run(sample)`` in ms: p50/p90/mean/min after ``warmup`` calls."""
+    for _ in range(warmup):
+        run(sample)
+    times = []
+    for _ in range(iterations):
+        t0 = time.perf_counter()
+        run(sample)
+        times.append((time.perf_counter() - t0) * 1e3)
+    arr = np.asarray(times)
+    return {
+        "p50": round(float(np.percentile(arr, 50)), 4),
+        "p90": round(float(np.percentile(arr, 90)), 4),
+        "mean": round(float(arr.mean()), 4),
+        "min": round(float(arr.min()), 4),
+        "iterations": iterations,
+        "warmup": warmup,
+    }
+
+
+def eager_latency(model: LoadedModel, iterations: int, warmup: int) -> dict:
+    """Host latency of the eager FP32 module (the baseline row of the report)."""
+
+    def run(sample):
+        with torch.no_grad():
+            return model.module(*sample)
+
+    return time_latency(run, model.example_inputs, iterations, warmup)
+
+
+@dataclass
+class ValidationOutcome:
+    status: str  # ok, skipped, failed
+    reason: str | None = None
+    figures: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        d = {"status": self.status, "reason": self.reason, **self.figures}
+        d["notes"] = list(self.notes)
+        return d
+
+
+def validate_artifact(
+    target: Target,
+    artifact: Artifact,
+    model: LoadedModel,
+    eval_set: EvalSet,
+    reference: Reference,
+    *,
+    iterations: int,
+    warmup: int,
+) -> ValidationOutcome:
+    """Run ``artifact`` on the host over the eval set and time it; skipped (with the reason) where it cannot run."""
+    try:
+        run = target.host_runner(artifact)
+    except SkipValidation as exc:
+        return ValidationOutcome(status="skipped", reason=str(exc))
+    try:
+        outputs = []
+        for sample in eval_set.samples:
+            outs = run(sample)
+            outputs.append(np.asarray(outs[0]))
+        classification = model.outputs[0].kind == "classification"
+        figures = compare(reference, outputs, classification)
+        figures["host_latency_ms"] = time_latency(run, model.example_inputs, iterations, warmup)
+    except Exception as exc:
+        return ValidationOutcome(status="failed", reason=f"{type(exc).__name__}: {exc}")
+    return ValidationOutcome(status="ok", figures=figures)
