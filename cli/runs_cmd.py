@@ -1,0 +1,165 @@
+"""``mobilekit runs``, ``mobilekit compare`` and ``mobilekit report``: reading the results store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+DB_OPTION = click.option("--db", type=click.Path(path_type=Path), default=None,
+                         help="Results database (default $MOBILEKIT_DB or ~/.local/share/mobilekit/runs.db).")
+
+
+def _fmt(v, nd=3) -> str:
+    return "" if v is None else (f"{v:.{nd}f}" if isinstance(v, float) else str(v))
+
+
+def print_run(store, run_id: str, console) -> None:
+    """The per-case summary table of one run (simulated results marked)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from mobilekit.device_runner.report import collect
+
+    data = collect(store, run_id)
+    title = f"run {run_id}" + (" — SIMULATED phone results" if data["simulated"] else "")
+    table = Table(title=escape(title))
+    for col in ("device", "artifact", "threads", "rep", "status", "p50 ms", "p90 ms", "mJ/inf", "check", "note"):
+        table.add_column(col)
+    for r in data["rows"]:
+        note = r["error"] or r["energy_note"] or ""
+        table.add_row(escape(r["device"]), escape(r["artifact"]), str(r["threads"]), str(r["repeat"]),
+                      "[green]ok[/]" if r["status"] == "ok" else f"[red]{escape(r['status'])}[/]",
+                      _fmt(r["p50_ms"]), _fmt(r["p90_ms"]), _fmt(r["mj_per_inference"]), escape(str(r["check_ok"])),
+                      escape(note[:120]))
+    console.print(table)
+
+
+@click.group()
+def runs() -> None:
+    """List and show stored benchmark runs.
+
+    \b
+    Examples:
+      mobilekit runs list
+      mobilekit runs show 20261122T043000Z-1a2b3c --json
+    """
+
+
+@runs.command("list")
+@DB_OPTION
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+def list_(db, limit, as_json) -> None:
+    """The most recent runs, newest first."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from mobilekit.device_runner.store import Store
+
+    with Store(db) as store:
+        rows = store.runs(limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="runs")
+    for col in ("run", "created", "bundle", "status", "ok", "failed", "kind"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["run_id"], r["created_utc"], escape(str(r["bundle_name"])), r["status"], str(r["ok"] or 0),
+                      str(r["failed"] or 0), "simulated" if r["simulated"] else "")
+    Console().print(table)
+
+
+@runs.command()
+@click.argument("run_id")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only (run, devices, cases with their result JSON).")
+def show(run_id, db, as_json) -> None:
+    """One run: its devices and every case."""
+    from rich.console import Console
+
+    from mobilekit.device_runner.store import Store
+
+    with Store(db) as store:
+        if as_json:
+            click.echo(json.dumps({"run": store.run(run_id), "devices": store.devices(run_id),
+                                   "cases": store.cases(run_id)}, indent=2, default=str))
+            return
+        print_run(store, run_id, Console())
+
+
+@click.command()
+@click.argument("old_run")
+@click.argument("new_run")
+@DB_OPTION
+@click.option("--min-effect", default=0.10, show_default=True, help="Smallest p50 change worth flagging (0.10 = 10%).")
+@click.option("--alpha", default=0.01, show_default=True, help="Significance level of the Mann-Whitney U test.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+def compare(old_run, new_run, db, min_effect, alpha, seed, as_json) -> None:
+    """Compare two runs case by case, flagging regressions.
+
+    Cases are matched on artifact, runtime, precision, threads and device model. A case is flagged only
+    when its p50 moved by at least --min-effect AND the seeded bootstrap 95% interval of the p50 ratio
+    excludes 1 AND the Mann-Whitney U test agrees (p < --alpha), so host noise on an unchanged setup is
+    not flagged.
+
+    Exit code: 0 when no regression is flagged, 1 when at least one is (use it in CI), 2 on bad input.
+
+    \b
+    Example:
+      mobilekit compare 20261121T090000Z-aaaaaa 20261122T090000Z-bbbbbb
+    """
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from mobilekit.device_runner.compare import compare_runs, has_regression
+    from mobilekit.device_runner.store import Store
+
+    with Store(db) as store:
+        results = compare_runs(store, old_run, new_run, min_effect=min_effect, alpha=alpha, seed=seed)
+    if as_json:
+        click.echo(json.dumps({"old": old_run, "new": new_run, "min_effect": min_effect, "alpha": alpha,
+                               "regression": has_regression(results), "cases": [c.to_dict() for c in results]}, indent=2))
+    else:
+        table = Table(title=f"{old_run} -> {new_run}")
+        for col in ("case", "old p50 ms", "new p50 ms", "ratio", "95% CI", "MWU p", "verdict"):
+            table.add_column(col)
+        colors = {"regression": "red", "improvement": "green"}
+        for c in results:
+            v = f"[{colors[c.verdict]}]{c.verdict}[/]" if c.verdict in colors else c.verdict
+            table.add_row(escape(c.label), _fmt(c.old_p50_ms), _fmt(c.new_p50_ms), _fmt(c.ratio, 2),
+                          f"{c.ci_low:.2f}-{c.ci_high:.2f}" if c.ci_low is not None else "",
+                          f"{c.p_value:.2g}" if c.p_value is not None else "", v)
+        Console().print(table)
+    if has_regression(results):
+        click.get_current_context().exit(1)
+
+
+@click.command()
+@click.argument("run_id")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["html", "csv", "md"]), default="html", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output file (default: report-RUN.FORMAT).")
+def report(run_id, db, fmt, out) -> None:
+    """Write a run's report as HTML, CSV or Markdown.
+
+    The HTML is one self-contained file (inline SVG plots: latency distributions per artifact and
+    device, FP32 vs INT8, energy per inference, size vs latency; device details; no network needed).
+
+    \b
+    Examples:
+      mobilekit report 20261122T043000Z-1a2b3c                 # report-<run>.html
+      mobilekit report 20261122T043000Z-1a2b3c --format csv --out results.csv
+    """
+    from mobilekit.device_runner.report import write_report
+    from mobilekit.device_runner.store import Store
+
+    out = out or Path(f"report-{run_id}.{fmt}")
+    with Store(db) as store:
+        write_report(store, run_id, out, fmt=fmt)
+    click.echo(str(out))

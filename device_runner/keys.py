@@ -1,0 +1,58 @@
+"""This computer's ADB RSA key: reuse ``~/.android/adbkey`` (the one the adb tool uses) or create it.
+
+The path can be overridden with ``MOBILEKIT_ADB_KEY`` (tests point it at a temporary folder so they never
+touch the real home). Key material is never logged or put in an error message; only the path is.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mobilekit import MobilekitError
+
+ENV_KEY = "MOBILEKIT_ADB_KEY"
+
+
+def default_key_path() -> Path:
+    """``$MOBILEKIT_ADB_KEY`` if set, else ``~/.android/adbkey`` (shared with Google's adb)."""
+    env = os.environ.get(ENV_KEY)
+    return Path(env).expanduser() if env else Path.home() / ".android" / "adbkey"
+
+
+def ensure_key(path: Path | None = None) -> Path:
+    """Return the private key path, creating the key pair (mode 600) with adb-shell's ``keygen`` if absent."""
+    path = Path(path) if path else default_key_path()
+    if path.exists():
+        pub = path.with_name(path.name + ".pub")
+        if not pub.exists():
+            from adb_shell.auth.keygen import write_public_keyfile
+
+            write_public_keyfile(str(path), str(pub))
+        return path
+    from adb_shell.auth.keygen import keygen
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = os.umask(0o077)
+    try:
+        keygen(str(path))
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    return path
+
+
+def load_signer(path: Path | None = None):
+    """A ``PythonRSASigner`` for the key at ``path`` (created if missing), for ``AdbDevice.connect``."""
+    from adb_shell.auth.sign_pythonrsa import PythonRSASigner
+
+    path = ensure_key(path)
+    try:
+        priv = path.read_text()
+        pub = path.with_name(path.name + ".pub").read_text()
+        return PythonRSASigner(pub, priv)
+    except (OSError, ValueError) as exc:
+        raise MobilekitError(
+            f"Could not read the ADB key {path} ({type(exc).__name__}).",
+            hint=f"Move it away to have a new one created, or point {ENV_KEY} at another key file.",
+        ) from None

@@ -1,0 +1,175 @@
+"""The shared half of the adb-shell transports (TCP and USB): error mapping and the calls themselves.
+
+adb-shell speaks the device side of the ADB protocol directly (CNXN/AUTH/OPEN/WRTE/OKAY/CLSE and the
+sync service), so no adb server is needed. Its exceptions are turned into the runner's
+:mod:`~mobilekit.device_runner.transport` errors here, in one place.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+from typing import Callable, Iterator
+
+from mobilekit.device_runner.transport import (
+    ConnectionLost,
+    DeviceCommandFailed,
+    DeviceError,
+    DeviceNotFound,
+    DeviceTimeout,
+    DeviceUnauthorized,
+    ProgressCallback,
+    RemoteEntry,
+    RemoteStat,
+    ShellStream,
+    Transport,
+)
+
+
+def map_error(exc: BaseException, name: str, what: str) -> DeviceError:
+    """Translate an adb-shell or socket exception into the runner's error family."""
+    from adb_shell import exceptions as ex
+
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, DeviceError):
+        return exc
+    if isinstance(exc, ex.DeviceAuthError):
+        return DeviceUnauthorized(name)
+    if isinstance(exc, (ex.TcpTimeoutException, ex.AdbTimeoutError, socket.timeout, TimeoutError)):
+        return DeviceTimeout(f"{what} on {name} timed out: {text}")
+    if isinstance(exc, ex.PushFailedError):
+        return DeviceCommandFailed(f"{what} on {name} failed: {text}")
+    if isinstance(exc, ex.AdbCommandFailureException):
+        return DeviceCommandFailed(f"{what} on {name} failed: {text}")
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectionLost(f"{name} refused the connection ({what}); is the phone on and listening?")
+    if isinstance(exc, (OSError, ex.AdbConnectionError, ex.InvalidCommandError, ex.InvalidChecksumError,
+                        ex.InvalidResponseError, ex.InvalidTransportError, ex.UsbReadFailedError,
+                        ex.UsbWriteFailedError)):
+        return ConnectionLost(f"lost the connection to {name} during {what}: {text}")
+    raise exc
+
+
+class AdbShellTransport(Transport):
+    """Base for adb-shell transports; subclasses provide :meth:`_new_device` (an unconnected ``AdbDevice``)."""
+
+    def __init__(self, name: str, signer_factory: Callable[[], object], timeout_s: float = 30.0,
+                 auth_timeout_s: float = 30.0):
+        self.name = name
+        self.timeout_s = timeout_s
+        self.auth_timeout_s = auth_timeout_s
+        self._signer_factory = signer_factory
+        self._dev = None
+        self._lock = threading.Lock()
+
+    def _new_device(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _connected_device(self):
+        dev = self._new_device()
+        asked = []
+        try:
+            dev.connect(rsa_keys=[self._signer_factory()], auth_timeout_s=self.auth_timeout_s,
+                        transport_timeout_s=min(self.timeout_s, 10.0), auth_callback=lambda d: asked.append(1))
+        except Exception as exc:  # noqa: BLE001 - mapped below
+            dev.close()
+            if asked:  # the phone was shown our key and did not accept it in time
+                raise DeviceUnauthorized(self.name) from None
+            err = map_error(exc, self.name, "connect")
+            if isinstance(err, ConnectionLost) and isinstance(exc, (ConnectionRefusedError, socket.gaierror)):
+                raise ConnectionLost(err.message, hint=f"Check the address {self.name}, that the phone is on the "
+                                     "network and that wireless debugging is enabled.") from None
+            raise err from None
+        return dev
+
+    def connect(self) -> None:
+        with self._lock:
+            if self._dev is None:
+                self._dev = self._connected_device()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._dev is not None:
+                try:
+                    self._dev.close()
+                finally:
+                    self._dev = None
+
+    def _device(self):
+        if self._dev is None:
+            self.connect()
+        return self._dev
+
+    def _guard(self, what: str, fn):
+        try:
+            return fn(self._device())
+        except DeviceError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - mapped to the runner's errors
+            err = map_error(exc, self.name, what)
+            if isinstance(err, (ConnectionLost, DeviceTimeout)):
+                self.close()  # the adb-shell session is in an unknown state: start over next time
+            raise err from None
+
+    def _shell(self, command: str, timeout_s: float) -> str:
+        return self._guard("shell", lambda d: d.shell(command, transport_timeout_s=timeout_s, read_timeout_s=timeout_s,
+                                                      timeout_s=timeout_s))
+
+    def _stream(self, command: str, timeout_s: float) -> ShellStream:
+        # A stream gets its own connection, so closing it is closing a socket: the device's shell gets EOF/
+        # SIGHUP, and the main connection's packet bookkeeping is never left with a half-read stream.
+        return _AdbShellStream(self._connected_device(), command, timeout_s, self.name)
+
+    def _push(self, local: Path, remote: str, mode: int, progress: ProgressCallback | None, timeout_s: float) -> None:
+        self._guard("push", lambda d: d.push(str(local), remote, st_mode=0o100000 | mode, progress_callback=progress,
+                                             transport_timeout_s=timeout_s, read_timeout_s=timeout_s))
+
+    def _pull(self, remote: str, local: Path, timeout_s: float) -> None:
+        self._guard("pull", lambda d: d.pull(remote, str(local), transport_timeout_s=timeout_s, read_timeout_s=timeout_s))
+
+    def _stat(self, remote: str, timeout_s: float) -> RemoteStat:
+        mode, size, mtime = self._guard("stat", lambda d: d.stat(remote, transport_timeout_s=timeout_s,
+                                                                 read_timeout_s=timeout_s))
+        return RemoteStat(mode, size, mtime)
+
+    def _list(self, remote: str, timeout_s: float) -> list[RemoteEntry]:
+        files = self._guard("list", lambda d: d.list(remote, transport_timeout_s=timeout_s, read_timeout_s=timeout_s))
+        out = []
+        for f in files:
+            name = f.filename.decode("utf-8", "replace") if isinstance(f.filename, bytes) else str(f.filename)
+            out.append(RemoteEntry(name, f.mode, f.size, f.mtime))
+        return out
+
+
+class _AdbShellStream(ShellStream):
+    def __init__(self, dev, command: str, timeout_s: float, name: str):
+        self._dev = dev
+        self._command = command
+        self._timeout_s = timeout_s
+        self._name = name
+        self._closed = False
+
+    def lines(self) -> Iterator[str]:
+        buf = ""
+        try:
+            for chunk in self._dev.streaming_shell(self._command, transport_timeout_s=self._timeout_s,
+                                                   read_timeout_s=self._timeout_s):
+                buf += chunk
+                while "\n" in buf:
+                    line, buf = buf.split("\n", 1)
+                    yield line.rstrip("\r")
+        except Exception as exc:  # noqa: BLE001
+            if self._closed:
+                return
+            raise map_error(exc, self._name, "stream") from None
+        if buf and not self._closed:
+            yield buf.rstrip("\r")
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            try:
+                self._dev.close()
+            except OSError:
+                pass
