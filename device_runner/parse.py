@@ -171,15 +171,16 @@ def wakefulness(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-_AM_ERROR = re.compile(r"^(Error[^\n]*|Exception[^\n]*|java\.[^\n]*)", re.M)
+_AM_ERRORS = (re.compile(r"^Error: [^\n]*", re.M), re.compile(r"^(?:Exception|java\.|Security)[^\n]*", re.M),
+              re.compile(r"^Error[^\n]*", re.M))
 
 
 def am_start(text: str) -> dict:
     """``am start -W`` -> status ("ok" or the error line), total_time_ms."""
-    err = _AM_ERROR.search(text)
+    err = next((m for m in (r.search(text) for r in _AM_ERRORS) if m), None)
     status = re.search(r"^Status:\s*(\S+)", text, re.M)
     total = re.search(r"^TotalTime:\s*(\d+)", text, re.M)
-    return {"error": err.group(1).strip() if err else None, "status": status.group(1) if status else None,
+    return {"error": err.group(0).strip() if err else None, "status": status.group(1) if status else None,
             "total_time_ms": int(total.group(1)) if total else None}
 
 

@@ -33,6 +33,7 @@ def collect(store: Store, run_id: str) -> dict:
     run = store.run(run_id)
     devices = store.devices(run_id)
     label = {d["address"]: _device_label(d) for d in devices}
+    sim_device = {d["address"]: bool(d["simulated"]) for d in devices}
     rows = []
     for c in store.cases(run_id):
         res = c["result"] or {}
@@ -41,7 +42,7 @@ def collect(store: Store, run_id: str) -> dict:
         rows.append({
             "device": label.get(c["address"], c["address"]), "address": c["address"], "artifact": c["artifact"],
             "runtime": c["runtime"], "backend": c["backend"], "precision": c["precision"], "threads": c["threads"],
-            "repeat": c["repeat_index"], "status": c["status"], "simulated": bool(c["simulated"]),
+            "repeat": c["repeat_index"], "status": c["status"], "simulated": bool(c["simulated"]) or sim_device.get(c["address"], False),
             "p50_ms": c["p50_ms"], "p90_ms": c["p90_ms"], "p99_ms": c["p99_ms"], "mean_ms": c["mean_ms"],
             "load_ms": c["load_ms"], "artifact_bytes": c["artifact_bytes"],
             "mj_per_inference": energy.get("mj_per_inference") if energy.get("valid") else None,

@@ -1,0 +1,235 @@
+"""End to end against the simulated phone (a test double speaking the real ADB protocol over TCP).
+
+Each fault test checks two things: the other cases' results are kept, and the message says what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+from click.testing import CliRunner
+
+from mobilekit.cli.main import cli
+from mobilekit.device_runner.bench import Progress, resume_bench, run_bench
+from mobilekit.device_runner.compare import compare_runs, has_regression
+from mobilekit.device_runner.connect import open_transport
+from mobilekit.device_runner.device import Device
+from mobilekit.device_runner.plan import BenchPlan
+from mobilekit.device_runner.store import Store
+
+pytestmark = pytest.mark.slow
+FP32 = "tiny.xnnpack.fp32.pte"
+
+
+def plan_for(bundle, phones, **kw):
+    base = dict(bundle=bundle, devices=tuple(p.address for p in phones), artifacts=(FP32,), threads=(1,), warmup=2,
+                iterations=20, energy=True, baseline_s=0.5, timeout_s=60, cooldown_max_s=5)
+    base.update(kw)
+    return BenchPlan(**base)
+
+
+def battery_unplugged(phone) -> bool:
+    t = open_transport(phone.address, via="tcp")
+    try:
+        return "UPDATES STOPPED" in t.run(["dumpsys", "battery"]).output
+    finally:
+        t.close()
+
+
+def by_device(store, run_id):
+    out = {}
+    for c in store.cases(run_id):
+        out.setdefault(c["address"], []).append(c)
+    return out
+
+
+def test_bench_two_phones_energy_cli_and_report(sim_phones, tiny_bundle, tmp_path):
+    a, b = sim_phones(2)
+    db = tmp_path / "runs.db"
+    r = CliRunner().invoke(cli, ["bench", str(tiny_bundle), "--device", a.address, "--device", b.address,
+                                 "--threads", "1,2", "--warmup", "2", "--iterations", "15", "--db", str(db),
+                                 "--cooldown-max", "5", "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["ok"] == 8 and summary["failed"] == 0 and summary["simulated"]
+    with Store(db) as store:
+        cases = store.cases(summary["run_id"])
+        assert {c["address"] for c in cases} == {a.address, b.address}
+        for c in cases:
+            assert c["status"] == "ok" and c["simulated"] == 1
+            assert len(store.latencies(c["case_id"])) == 15
+            assert c["energy"]["valid"], c["energy"]
+            assert c["mj_per_inference"] > 0 and "baseline" in c["energy"]["method"]
+            assert len(store.energy_samples(c["case_id"], "case")) >= 2
+            assert len(store.energy_samples(c["case_id"], "idle")) >= 2
+            assert c["thermal"]["status_before"] is not None and c["cpufreq"]["delta_10ms"]
+            assert c["result"]["check"]["ok"] is True
+        devices = store.devices(summary["run_id"])
+        assert all(d["simulated"] for d in devices) and all(d["info"]["cores"] for d in devices)
+        assert store.notes() == []
+    assert not battery_unplugged(a) and not battery_unplugged(b)
+    out = tmp_path / "report.html"
+    r = CliRunner().invoke(cli, ["report", summary["run_id"], "--db", str(db), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    assert "SIMULATED" in text and "<svg" in text and "int8" in text and "fp32" in text
+    r = CliRunner().invoke(cli, ["runs", "list", "--db", str(db), "--json"])
+    assert json.loads(r.stdout)[0]["run_id"] == summary["run_id"]
+    r = CliRunner().invoke(cli, ["runs", "show", summary["run_id"], "--db", str(db)])
+    assert r.exit_code == 0 and "simulated" in r.output.lower()
+
+
+def test_second_push_skips_files_with_the_same_sha256(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    with Store(tmp_path / "r.db") as store:
+        first = run_bench(plan_for(tiny_bundle, [a], energy=False), store)
+        second = run_bench(plan_for(tiny_bundle, [a], energy=False), store)
+        assert store.devices(first.run_id)[0]["info"]["files_pushed"] > 0
+        assert store.devices(second.run_id)[0]["info"]["files_pushed"] == 0
+
+
+def test_drop_mid_case_fails_that_case_only_then_resume_finishes(sim_phones, tiny_bundle, tmp_path):
+    a, b = sim_phones(2)
+    a.faults.drop_mid_case = True
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a, b], artifacts=(), repeats=1), store)
+        assert s.failed == 1 and s.ok == 3, s
+        failed = store.cases(s.run_id, status="failed")[0]
+        assert failed["address"] == a.address and "--resume" in failed["error"]
+        assert all(c["status"] == "ok" for c in by_device(store, s.run_id)[b.address])
+        s2 = resume_bench(store, s.run_id)
+        assert s2.ok == 4 and s2.failed == 0 and s2.status == "finished"
+
+
+def test_full_disk_is_a_clear_error_and_the_other_phone_finishes(sim_phones, tiny_bundle, tmp_path):
+    a, b = sim_phones(2)
+    a.faults.full_disk = True
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a, b]), store)
+        cases = by_device(store, s.run_id)
+        assert all(c["status"] == "ok" for c in cases[b.address])
+        (fa,) = cases[a.address]
+        assert fa["status"] == "failed" and "bytes free" in fa["error"] and "needs" in fa["error"]
+
+
+def test_missing_app_says_how_to_install(sim_phones, tiny_bundle, tmp_path):
+    a, b = sim_phones(2)
+    a.faults.no_app = True
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a, b]), store)
+        cases = by_device(store, s.run_id)
+        assert cases[b.address][0]["status"] == "ok"
+        err = cases[a.address][0]["error"]
+        assert "not installed" in err and "--apk" in err
+
+
+def test_timeout_stops_the_app_and_keeps_the_rest(sim_phones, tiny_bundle, tmp_path):
+    a, b = sim_phones(2)
+    a.faults.slow = 5000.0
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a, b], timeout_s=3, energy=False), store)
+        cases = by_device(store, s.run_id)
+        assert cases[b.address][0]["status"] == "ok"
+        assert "no result from the app within 3 s" in cases[a.address][0]["error"]
+
+
+def test_crashing_app_error_file_is_reported(sim_phones, tiny_bundle, tmp_path):
+    a, b = sim_phones(2)
+    a.faults.crash_benchmark = True
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a, b], energy=False), store)
+        cases = by_device(store, s.run_id)
+        assert cases[b.address][0]["status"] == "ok"
+        assert "the app reported an error" in cases[a.address][0]["error"]
+
+
+def test_overheating_phone_cools_down_with_a_cap(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    a.faults.overheat = True
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a], artifacts=(), threads=(4,), iterations=200, cooldown_max_s=3,
+                               energy=False), store)
+        assert s.ok == 2, s
+        second = store.cases(s.run_id)[1]["thermal"]
+        assert second["cooldown_waited_s"] > 0 or second["cooldown_reached"]
+        if not second["cooldown_reached"]:
+            assert "cool-down cap" in second["note"]
+
+
+def test_hostile_names_on_pull_are_refused_by_name(sim_phones, tiny_bundle, tmp_path):
+    a, b = sim_phones(2)
+    a.faults.hostile_names = True
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a, b], energy=False), store)
+        cases = by_device(store, s.run_id)
+        assert cases[b.address][0]["status"] == "ok"
+        assert "refused the device file name" in cases[a.address][0]["error"]
+    assert not any(p.name == "evil" for p in tmp_path.rglob("evil"))
+
+
+def test_usb_charging_marks_energy_invalid_with_the_wifi_hint(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    a.faults.usb_charging = True
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a]), store)
+        (c,) = store.cases(s.run_id)
+        assert c["status"] == "ok" and not c["energy"]["valid"] and c["mj_per_inference"] is None
+        assert "Wi-Fi debugging" in c["energy"]["invalid_reason"]
+
+
+def test_unauthorized_phone_points_at_the_dialog(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    a.faults.unauthorized = True
+    plan = plan_for(tiny_bundle, [a], connect_timeout_s=3)
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan, store)
+        assert "Allow USB debugging?" in store.cases(s.run_id)[0]["error"]
+
+
+class InterruptAfterFirstCase(Progress):
+    def case_done(self, address, case_key, status, message):
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_interrupted_run_restores_dumpsys_battery(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    with Store(tmp_path / "r.db") as store:
+        with pytest.raises(KeyboardInterrupt):
+            run_bench(plan_for(tiny_bundle, [a], artifacts=(), repeats=2), store, progress=InterruptAfterFirstCase())
+        run = store.runs()[0]
+        assert run["status"] == "interrupted" and run["ok"] >= 1
+        assert store.notes() == []
+    assert not battery_unplugged(a)
+
+
+def test_a_killed_run_is_repaired_by_the_next_run(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    t = open_transport(a.address, via="tcp")
+    Device(t).sh("dumpsys", "battery", "unplug").check("unplug")
+    t.close()
+    assert battery_unplugged(a)
+    with Store(tmp_path / "r.db") as store:
+        store.add_note(a.address, "battery_unplugged", "killed-run")
+        run_bench(plan_for(tiny_bundle, [a], energy=False), store)
+        assert store.notes() == []
+    assert not battery_unplugged(a)
+
+
+def test_compare_flags_a_slowed_phone_but_not_an_unchanged_one(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    db = tmp_path / "r.db"
+    plan = plan_for(tiny_bundle, [a], energy=False, iterations=40)
+    with Store(db) as store:
+        r1 = run_bench(plan, store).run_id
+        r2 = run_bench(plan, store).run_id
+        a.faults.slow = 2.0
+        r3 = run_bench(plan, store).run_id
+        assert not has_regression(compare_runs(store, r1, r2))
+        assert has_regression(compare_runs(store, r1, r3))
+    res = CliRunner().invoke(cli, ["compare", r1, r3, "--db", str(db)])
+    assert res.exit_code == 1 and "regression" in res.output
+    res = CliRunner().invoke(cli, ["compare", r1, r2, "--db", str(db), "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["regression"] is False
