@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except SystemExit as exc:  # a command's own sys.exit(code)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MobilekitError as exc:
         if os.environ.get("MOBILEKIT_DEBUG"):
             raise

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import sysconfig
+import traceback
+from pathlib import Path
 
 from mobilekit import MobilekitError
 
@@ -14,10 +17,21 @@ class ExportError(MobilekitError):
 _USER_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)\n\s*(.*)')
 
 
-def user_source_line(text: str) -> str | None:
-    """The last ``file:line (function): code`` of user code in a torch.export / dynamo message, if any."""
-    frames = [m for m in _USER_FRAME.finditer(text) if "site-packages" not in m.group(1) and "/torch/" not in m.group(1)]
-    if not frames:
-        return None
-    f = frames[-1]
-    return f"{f.group(1)}:{f.group(2)} in {f.group(3)}(): {f.group(4).strip()}"
+def _is_user_file(filename: str) -> bool:
+    """True for the user's own code: not the standard library, not site-packages, not mobilekit itself."""
+    paths = sysconfig.get_paths()
+    roots = (paths["stdlib"], paths["purelib"], paths["platlib"], str(Path(__file__).resolve().parents[1]))
+    return not filename.startswith(roots) and not filename.startswith("<")
+
+
+def user_source_line(exc: BaseException) -> str | None:
+    """``file:line in function(): code`` of the innermost user frame that raised ``exc`` (or named in its text)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _is_user_file(f.filename) and f.line]
+    if frames:
+        f = frames[-1]
+        return f"{f.filename}:{f.lineno} in {f.name}(): {f.line.strip()}"
+    matches = [m for m in _USER_FRAME.finditer(str(exc)) if _is_user_file(m.group(1))]
+    if matches:
+        m = matches[-1]
+        return f"{m.group(1)}:{m.group(2)} in {m.group(3)}(): {m.group(4).strip()}"
+    return None

@@ -253,7 +253,7 @@ def export_program(model: LoadedModel) -> "torch.export.ExportedProgram":
 def export_failure(model: LoadedModel, exc: Exception) -> ExportError:
     """Turn a torch.export exception into a message that names the failing op and the user's line."""
     text = f"{type(exc).__name__}: {exc}"
-    where = user_source_line(text)
+    where = user_source_line(exc)
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     op = re.search(r"(aten\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)?|torch\.[A-Za-z0-9_.]+)", text)
     parts = [f"torch.export could not capture model {model.name}: {first}"]
