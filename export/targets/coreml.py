@@ -27,7 +27,6 @@ import numpy as np
 from mobilekit.export.targets._common import (
     check_names,
     locate_op,
-    node_layer,
     path_bytes,
     quant_record,
     replace_path,
@@ -116,15 +115,19 @@ def coreml_inputs(ct, model) -> tuple[list, list[str]]:
         if why is None:
             pre = spec.preprocess
             std = pre.std[0]
-            scale = pre.scale / std
             means = list(pre.mean) * (pre.channels if len(pre.mean) == 1 else 1)
-            bias = [-m / std for m in means]
+            if pre.invert:  # (scale*(255 - x) - mean)/std = (-scale/std)*x + (255*scale - mean)/std
+                scale = -pre.scale / std
+                bias = [(255.0 * pre.scale - m) / std for m in means]
+            else:
+                scale = pre.scale / std
+                bias = [-m / std for m in means]
             layout = {"L": ct.colorlayout.GRAYSCALE, "RGB": ct.colorlayout.RGB, "BGR": ct.colorlayout.BGR}[pre.color]
             result.append(ct.ImageType(name=spec.name, shape=tuple(spec.shape), scale=scale, bias=bias, color_layout=layout))
             notes.append(
                 f"Core ML input {spec.name!r} is an ImageType ({pre.color}, {spec.shape[3]}x{spec.shape[2]}): feed a "
                 f"CVPixelBuffer after resize/crop; scale={scale:.8g}, bias={[round(b, 8) for b in bias]} fold "
-                "x*scale, -mean, /std into the model."
+                f"{'the inversion (255 - x), ' if pre.invert else ''}x*scale, -mean, /std into the model."
             )
         else:
             result.append(ct.TensorType(name=spec.name, shape=tuple(spec.shape), dtype=np.float32))
@@ -139,8 +142,6 @@ def _image_type_blocker(spec, dynamic_batch: bool) -> str | None:
         return "no image preprocessing in the manifest"
     if len(set(pre.std)) != 1:
         return f"std differs per channel {list(pre.std)} and ImageType has one scale for all channels"
-    if pre.invert:
-        return "the preprocessing inverts the image, which ImageType's scale/bias cannot express safely"
     if dynamic_batch or len(spec.shape) != 4 or spec.shape[0] != 1 or spec.shape[1] != pre.channels:
         return f"shape {list(spec.shape)} is not [1, {pre.channels}, H, W]"
     if tuple(spec.shape[2:]) != tuple(pre.output_hw):
@@ -174,48 +175,6 @@ def _convert_error(target: str, ctx: BuildContext, exc: BaseException) -> Target
     )
 
 
-def _pt2e(ctx: BuildContext, quantizer):
-    """PT2E static quantization through mobilekit.export.quantize (a local copy until that module lands)."""
-    samples = ctx.calibration_samples()
-    try:
-        from mobilekit.export.quantize import quantize_pt2e
-    except ImportError:
-        quantize_pt2e = None
-    if quantize_pt2e is not None:
-        return quantize_pt2e(ctx.model, quantizer, samples)
-    import torch
-    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
-    graph = torch.export.export(ctx.model.module, tuple(ctx.model.example_inputs)).module()
-    prepared = prepare_pt2e(graph, quantizer)
-    with torch.no_grad():
-        for sample in samples:
-            prepared(*sample)
-    return convert_pt2e(prepared)
-
-
-def _keep_float_filter(module, keep_float: tuple[str, ...], target: str):
-    """A PT2E filter: False for nodes inside a kept module (by name) or module class (by class name)."""
-    names = {n for n, _ in module.named_modules() if n}
-    classes = {type(m).__name__ for m in module.modules()}
-    for entry in keep_float:
-        if entry not in names and entry.split(".")[-1] not in classes:
-            raise TargetError(
-                f"--keep-float {entry!r} names no module or module class of the model ({target} target).",
-                "Give a name from model.named_modules() or a class name such as Linear.",
-            )
-
-    def keep(node) -> bool:
-        layer = node_layer(node) or ""
-        types = [str(v[1]).split(".")[-1] for v in (node.meta.get("nn_module_stack") or {}).values()]
-        for entry in keep_float:
-            if layer == entry or layer.startswith(entry + ".") or entry.split(".")[-1] in types:
-                return False
-        return True
-
-    return keep
-
-
 class CoreMLTarget(Target):
     """Core ML ML Program package (``.mlpackage``) for iOS."""
 
@@ -245,7 +204,7 @@ class CoreMLTarget(Target):
         ct = _import_ct(self.name)
         start = time.perf_counter()
         mlmodel, notes = self._convert(ctx, ct, precision)
-        quantization = None
+        quantization: dict = {"mode": "none"}
         keep = ctx.config.quant.keep_float
         if precision == "w8":
             mlmodel, quantization = self._weights_int8(ct, mlmodel, keep)
@@ -259,7 +218,7 @@ class CoreMLTarget(Target):
                 granularity="per_channel",
                 symmetric=True,
                 samples=len(ctx.calibration_samples()),
-                observer="minmax",
+                observer=ctx.config.quant.observer.value,
                 keep_float=keep,
             )
             notes.append(
@@ -318,18 +277,23 @@ class CoreMLTarget(Target):
         return mlmodel, notes
 
     def _qdq_program(self, ctx: BuildContext):
+        """The PT2E Q/DQ graph shared with the xnnpack target (same quantizer, samples and cache key)."""
         import torch
-        from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
-            XNNPACKQuantizer,
-            get_symmetric_quantization_config,
-        )
 
-        quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True))
-        keep = ctx.config.quant.keep_float
-        if keep:
-            quantizer.set_filter_function(_keep_float_filter(ctx.model.module, keep, self.name))
-        quantized = _pt2e(ctx, quantizer)
-        return torch.export.export(quantized, tuple(ctx.model.example_inputs)).run_decompositions({})
+        from mobilekit.export.config import StaticInt8Config
+        from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
+
+        recipe = ctx.config.quant
+        if not isinstance(recipe, StaticInt8Config):
+            raise TargetError(
+                f"The {self.name} target builds w8a8 from a static INT8 recipe, not {recipe.mode!r}.",
+                "Use the static recipe, or --precision w8 for INT8 weights with float activations.",
+            )
+        samples = ctx.calibration_samples()
+        quantized = ctx.cached(
+            "pt2e_xnnpack", lambda: quantize_pt2e(ctx.model, xnnpack_quantizer(recipe, ctx.model), samples)
+        )
+        return torch.export.export(quantized, tuple(ctx.model.example_inputs), strict=False).run_decompositions({})
 
     def _op_names_to_keep(self, mlmodel, keep_float: tuple[str, ...]) -> dict:
         """``op_name_configs`` setting the const weights of kept modules (``p_<module>_...``) to None."""
@@ -521,6 +485,7 @@ class CoreMLDelegateTarget(Target):
             precision=precision,
             platforms=self.platforms,
             minimum_os=f"iOS {ctx.config.coreml_min_ios}",
+            quantization={"mode": "none"},
             delegation=delegation,
             notes=[
                 f"ExecuTorch + Core ML delegate ({info.num_delegated_subgraphs} delegated subgraph(s)); the app "

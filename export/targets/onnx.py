@@ -85,7 +85,7 @@ class OnnxTarget(Target):
             work = Path(tmp)
             fp32, exporter = self._export(ctx, work)
             notes.append(f"Exported with the {exporter} ONNX exporter.")
-            quantization = None
+            quantization: dict = {"mode": "none"}
             if precision == "fp32":
                 produced = fp32
             else:
@@ -97,7 +97,7 @@ class OnnxTarget(Target):
         extra, ort_note = self._to_ort(dest)
         notes.append(ort_note)
         notes.append(X64_NOTE)
-        if quantization is not None and quantization["mode"] == "static":
+        if quantization["mode"] == "static":
             notes.append(ACTIVATION_NOTE)
         return Artifact(
             path=dest,

@@ -75,7 +75,7 @@ class PtlTarget(Target):
             "Legacy: PyTorch Mobile is deprecated and no longer maintained; prefer the ExecuTorch .pte "
             "(XNNPACK) artifact, which runs the same models faster on a maintained runtime."
         ]
-        quantization = None
+        quantization: dict = {"mode": "none"}
         with qnnpack_engine(), warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", FutureWarning)

@@ -1,0 +1,218 @@
+"""ONNX Runtime target: QDQ INT8 / FP32 .onnx + .ort, host validation, errors."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from mobilekit.export.config import DynamicInt8Config, ExportConfig, StaticInt8Config
+from mobilekit.export.spec import ImagePreprocess, InputSpec, LoadedModel, OutputSpec
+from mobilekit.export.targets.base import BuildContext, MissingDependencyError, TargetError
+
+pytest.importorskip("onnxruntime")
+from mobilekit.export.targets.onnx import OnnxTarget  # noqa: E402
+
+
+@torch.library.custom_op("mk_onnx_test::wiggle", mutates_args=())
+def _wiggle(x: torch.Tensor) -> torch.Tensor:
+    return x * 1.5
+
+
+@_wiggle.register_fake
+def _(x):
+    return torch.empty_like(x)
+
+
+class Residual(nn.Module):
+    """Conv-BN-ReLU, a residual add, pooling and a classifier: the shapes of a small mobile CNN."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16)
+        self.conv2, self.bn2 = nn.Conv2d(16, 16, 3, padding=1), nn.BatchNorm2d(16)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, image):
+        y = torch.relu(self.bn1(self.conv1(image)))
+        y = y + torch.relu(self.bn2(self.conv2(y)))
+        return self.fc(y.mean(dim=(2, 3)))
+
+
+class Wiggle(nn.Module):
+    def forward(self, x):
+        return torch.ops.mk_onnx_test.wiggle(x)
+
+
+class WithCustomOp(Residual):
+    def __init__(self) -> None:
+        super().__init__()
+        self.act = Wiggle()
+
+    def forward(self, image):
+        return self.fc(self.act(torch.relu(self.conv1(image))).mean(dim=(2, 3)))
+
+
+def loaded(module: nn.Module, name: str = "small") -> LoadedModel:
+    torch.manual_seed(0)
+    module.eval()
+    pre = ImagePreprocess(color="L", resize=(28, 28), mean=(0.5,), std=(0.5,))
+    return LoadedModel(
+        name=name,
+        module=module,
+        example_inputs=(torch.randn(1, 1, 28, 28),),
+        inputs=(InputSpec("image", "float32", (1, 1, 28, 28), "NCHW", pre),),
+        outputs=(OutputSpec("logits", "float32", (1, 10)),),
+        source={"model": "test", "torch": torch.__version__},
+    )
+
+
+def context(model: LoadedModel, tmp_path, samples=None, **config) -> BuildContext:
+    if samples is None:
+        g = torch.Generator().manual_seed(1)
+        samples = [(torch.randn(1, 1, 28, 28, generator=g),) for _ in range(32)]
+    return BuildContext(model=model, config=ExportConfig(model="test", **config), bundle_dir=tmp_path, calibration_loader=lambda: samples)
+
+
+def sqnr_db(ref: np.ndarray, got: np.ndarray) -> float:
+    return float(10 * np.log10((ref**2).sum() / max(((ref - got) ** 2).sum(), 1e-20)))
+
+
+@pytest.fixture()
+def small(tmp_path):
+    torch.manual_seed(0)
+    model = loaded(Residual())
+    with torch.no_grad():  # non-trivial BN statistics so folding matters
+        for bn in (model.module.bn1, model.module.bn2):
+            bn.running_mean.uniform_(-0.5, 0.5)
+            bn.running_var.uniform_(0.5, 2.0)
+    return model, context(model, tmp_path)
+
+
+def test_int8_artifact_ort_companions_names_and_fidelity(small):
+    model, ctx = small
+    target = OnnxTarget()
+    artifact = target.build(ctx, "int8")
+    assert artifact.path == ctx.bundle_dir / "small.ort.int8.onnx" and artifact.path.is_file()
+    assert set(artifact.extra_files) == {"small.ort.int8.ort", "small.ort.int8.required_operators.config"}
+    assert all((ctx.bundle_dir / f).is_file() for f in artifact.extra_files)
+    assert artifact.quantization["mode"] == "static" and artifact.quantization["granularity"] == "per_channel"
+    assert any("dynamo" in n for n in artifact.notes)
+    assert any("x64quantprecision" in n for n in artifact.notes)
+    notes = target.check_artifact(artifact, ctx)
+    assert any("QuantizeLinear" in n for n in notes)
+    run = target.host_runner(artifact)
+    samples = ctx.calibration_samples()[:16]
+    got = np.concatenate([run(s)[0] for s in samples])
+    with torch.no_grad():
+        ref = np.concatenate([model.module(*s).numpy() for s in samples])
+    assert got.shape == (16, 10)
+    assert sqnr_db(ref, got) > 25
+
+
+def test_fp32_matches_eager(small):
+    model, ctx = small
+    target = OnnxTarget()
+    artifact = target.build(ctx, "fp32")
+    assert artifact.path.name == "small.ort.fp32.onnx" and artifact.quantization == {"mode": "none"}
+    target.check_artifact(artifact, ctx)
+    sample = ctx.calibration_samples()[0]
+    with torch.no_grad():
+        ref = model.module(*sample).numpy()
+    np.testing.assert_allclose(target.host_runner(artifact)(sample)[0], ref, atol=1e-4)
+
+
+def test_host_runner_sets_x64quantprecision(small, monkeypatch):
+    import onnxruntime as ort
+
+    model, ctx = small
+    artifact = OnnxTarget().build(ctx, "fp32")
+    entries = {}
+    real = ort.SessionOptions
+
+    class Recording(real):
+        def add_session_config_entry(self, key, value):
+            entries[key] = value
+            return super().add_session_config_entry(key, value)
+
+    monkeypatch.setattr(ort, "SessionOptions", Recording)
+    OnnxTarget().host_runner(artifact)
+    assert entries == {"session.x64quantprecision": "1"}
+
+
+def test_dynamic_int8_quantizes_only_matmul_gemm_for_conv_models(small):
+    import onnx
+
+    model, _ = small
+    ctx = context(model, small[1].bundle_dir, quant=DynamicInt8Config())
+    artifact = OnnxTarget().build(ctx, "int8")
+    ops = {n.op_type for n in onnx.load(str(artifact.path)).graph.node}
+    assert "MatMulInteger" in ops and "ConvInteger" not in ops and "Conv" in ops
+    assert artifact.quantization["mode"] == "dynamic"
+
+
+def test_keep_float_excludes_the_layer(small):
+    import onnx
+
+    model, _ = small
+    ctx = context(model, small[1].bundle_dir, quant=StaticInt8Config(keep_float=("fc",)))
+    artifact = OnnxTarget().build(ctx, "int8")
+    graph = onnx.load(str(artifact.path)).graph
+    producers = {o: n.op_type for n in graph.node for o in n.output}
+    gemm = next(n for n in graph.node if n.op_type == "Gemm")
+    assert all(producers.get(i) != "DequantizeLinear" for i in gemm.input)
+    conv = next(n for n in graph.node if n.op_type == "Conv")
+    assert producers[conv.input[1]] == "DequantizeLinear"
+    assert artifact.quantization["keep_float"] == ["fc"]
+
+
+def test_keep_float_unknown_name_is_an_error(small):
+    model, _ = small
+    ctx = context(model, small[1].bundle_dir, quant=StaticInt8Config(keep_float=("nope",)))
+    with pytest.raises(TargetError, match=r"--keep-float 'nope' matches no node"):
+        OnnxTarget().build(ctx, "int8")
+
+
+def test_unconvertible_op_names_op_layer_and_target(tmp_path):
+    model = loaded(WithCustomOp())
+    ctx = context(model, tmp_path)
+    with pytest.raises(TargetError, match=r"onnx target cannot convert op 'mk_onnx_test\.wiggle.*' in layer 'act'") as info:
+        OnnxTarget().build(ctx, "int8")
+    assert info.value.op.startswith("mk_onnx_test.wiggle") and info.value.layer == "act"
+    assert "test_target_onnx.py" in info.value.message
+    assert "--target xnnpack" in info.value.hint
+
+
+def test_missing_dependency(small, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    target = OnnxTarget()
+    assert "onnxruntime" in target.unavailable_reason()
+    with pytest.raises(MissingDependencyError, match=r"onnx target needs the Python package 'onnxruntime'"):
+        target.build(small[1], "int8")
+
+
+def test_unknown_precision(small):
+    with pytest.raises(TargetError, match="cannot build precision 'w4'"):
+        OnnxTarget().build(small[1], "w4")
+
+
+def test_digits_int8_top1_agreement(tmp_path):
+    from mobilekit.export.models import load_builtin
+
+    model = load_builtin("digits")
+    ctx = context(model, tmp_path, samples=model.calibration(128, 0))
+    target = OnnxTarget()
+    artifact = target.build(ctx, "int8")
+    target.check_artifact(artifact, ctx)
+    run = target.host_runner(artifact)
+    samples = model.eval_set().samples
+    with torch.no_grad():
+        ref = np.concatenate([model.module(*s).numpy() for s in samples])
+    got = np.concatenate([run(s)[0] for s in samples])
+    agreement = float(np.mean(ref.argmax(1) == got.argmax(1)))
+    print(f"onnx int8 digits: top-1 agreement {agreement:.4f}, SQNR {sqnr_db(ref, got):.1f} dB")
+    assert agreement >= 0.98
