@@ -23,7 +23,6 @@ the store's note makes the next run on that phone undo them first.
 from __future__ import annotations
 
 import json
-import posixpath
 import secrets
 import signal
 import tempfile
@@ -33,7 +32,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mobilekit import MobilekitError
 from mobilekit.device_runner import power, thermal
 from mobilekit.device_runner.connect import open_transport
 from mobilekit.device_runner.device import (
@@ -47,7 +45,7 @@ from mobilekit.device_runner.device import (
 )
 from mobilekit.device_runner.plan import BenchPlan, Bundle, Case, expand, load_bundle
 from mobilekit.device_runner.store import Store, utc_now
-from mobilekit.device_runner.transport import TRANSIENT, DeviceError, DeviceTimeout
+from mobilekit.device_runner.transport import TRANSIENT, ConnectionLost, DeviceError
 
 NOTE_UNPLUGGED = "battery_unplugged"
 NOTE_PERF = "fixed_performance_mode"
@@ -341,6 +339,8 @@ class DeviceRun:
             state = self._wait_for_result(app_id, remote_dir, t0)
         finally:
             samples = sampler.stop() if sampler else []
+        if sampler and sampler.error and "lost" in sampler.error:
+            raise ConnectionLost(f"{sampler.error} (while the app was running)")
         duration = time.monotonic() - t0
         self.durations[(case.artifact, case.threads)] = duration
         if state == "error":
@@ -389,7 +389,9 @@ class DeviceRun:
             if self.stop.is_set():
                 self.dev.sh("am", "force-stop", APP_PACKAGE)
                 raise Interrupted
-            r = self.dev.sh("ls", "-1", remote_dir)
+            # No retry here: a connection that drops while the app runs fails the case (the power stream and the
+            # phone's state during the case are unknown); the next case reconnects.
+            r = self.dev.sh("ls", "-1", remote_dir, retry=False)
             names = r.output.split() if r.ok else []
             if not r.ok and "Permission denied" in r.output:  # shell cannot read app storage: ask the app's uid
                 names = [n for n in ("done", "error") if self._read_app_file(remote_dir, app_id, n) is not None]
