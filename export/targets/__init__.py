@@ -14,6 +14,7 @@ from mobilekit import MobilekitError
 REGISTRY: dict[str, str] = {
     "xnnpack": "mobilekit.export.targets.xnnpack:XnnpackTarget",
     "coreml": "mobilekit.export.targets.coreml:CoreMLTarget",
+    "coreml_pte": "mobilekit.export.targets.coreml:CoreMLDelegateTarget",
     "onnx": "mobilekit.export.targets.onnx:OnnxTarget",
     "ptl": "mobilekit.export.targets.ptl:PtlTarget",
 }
