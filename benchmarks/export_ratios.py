@@ -61,7 +61,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    from mobilekit.export.config import ExportConfig
+    from mobilekit.export.config import ExportConfig, StaticInt8Config
     from mobilekit.export.pipeline import export_bundle
 
     results, failures = [], []
@@ -71,8 +71,7 @@ def main() -> int:
             config = ExportConfig(
                 model=model, out_dir=Path(tmp), targets=targets, latency_iterations=args.iterations,
                 eval_samples=512 if model == "digits" else 16,
-                quant=__import__("mobilekit.export.config", fromlist=["StaticInt8Config"]).StaticInt8Config(
-                    calibration_samples=256 if model == "digits" else 32),
+                quant=StaticInt8Config(calibration_samples=256 if model == "digits" else 32),
             )
             print(f"exporting {model} ...", file=sys.stderr, flush=True)
             r = export_bundle(config, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))

@@ -1,0 +1,33 @@
+"""The built-in demo models: ``digits`` (a small trained CNN) and ``mobilenet_v2`` (an untrained stand-in).
+
+Each built-in brings its own data: ``calibration(count, seed)`` and ``eval_set()`` on the returned
+:class:`~mobilekit.export.spec.LoadedModel`. Heavy imports (scikit-learn) happen only when a model
+is loaded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mobilekit import MobilekitError
+
+if TYPE_CHECKING:
+    from mobilekit.export.spec import LoadedModel
+
+BUILTIN_NAMES = ("digits", "mobilenet_v2")
+
+
+def load_builtin(name: str) -> "LoadedModel":
+    """Load a built-in model by name; an unknown name is a user error that lists the built-ins."""
+    if name == "digits":
+        from mobilekit.export.models import digits
+
+        return digits.load()
+    if name == "mobilenet_v2":
+        from mobilekit.export.models import mobilenet_v2
+
+        return mobilenet_v2.load()
+    raise MobilekitError(
+        f"Unknown built-in model {name!r}.",
+        hint=f"The built-in models are: {', '.join(BUILTIN_NAMES)}.",
+    )
