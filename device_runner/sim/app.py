@@ -1,0 +1,322 @@
+"""The sample app's headless benchmark mode, as the simulated phone runs it (org.mobilekit.demo).
+
+``am start ... BenchmarkActivity --es bundle DIR --es artifact FILE --es run_id ID ...`` starts a
+background thread that does what the Android app does: read ``DIR/manifest.json``, load ``DIR/FILE``
+with the host runtime, build the input from ``sample.input`` (or zeros), time ``warmup`` then
+``iterations`` runs, check top-1, and write ``result.json`` (schemas/result.schema.json, with
+``"simulated": true``) into ``<external-files>/mobilekit/<run_id>/`` and the app's internal
+``files/mobilekit/<run_id>/``, then an empty ``done`` (or ``error`` with the message).
+
+Timing: each iteration's host wall time is multiplied by the phone's ``speed``, the ``slow`` fault and
+thermal throttling; when that is longer than the wall time, the app sleeps the difference, so the run
+takes as long on the clock as it reports (the runner's sysfs sampling then sees a consistent load).
+Energy (``method: batterymanager``) is the power model's average power over the timed iterations
+times their simulated duration, net of the idle baseline per inference; memory (PSS) is modelled as
+a base footprint plus the artifact and its tensors. Both are models, not measurements.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import posixpath
+import re
+import threading
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from .filesystem import APP_EXTERNAL, FsError
+from .profile import PACKAGE
+from .runtimes import ArtifactError, load, make_input, runtime_for
+
+if TYPE_CHECKING:
+    from .phone import SimulatedPhone
+
+INTERNAL = f"/data/data/{PACKAGE}"
+RUN_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+HOSTILE_NAMES = ("../../evil", "a/../../b", "..\\..\\evil.txt", "/tmp/mobilekit-evil")
+NEWLINE_NAME = "evil\nname.json"
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class BenchmarkFailed(Exception):
+    """A benchmark error the app reports in its ``error`` file."""
+
+
+class DemoApp:
+    """The installed (or not) sample app: package state, its process, and its benchmark runs."""
+
+    def __init__(self, phone: "SimulatedPhone"):
+        self.phone = phone
+        self.version_name = phone.profile.app_version_name
+        self.version_code = phone.profile.app_version_code
+        self.code_path = f"/data/app/~~mKsIm0q1==/{PACKAGE}-sImPhOnE==="
+        self.pid: int | None = None
+        self.loaded_kb = 0
+        self.log: collections.deque[str] = collections.deque(maxlen=500)
+        self._uninstalled = False
+        self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._next_pid = 12000 + phone.seed % 1000
+
+    # --- package state ------------------------------------------------------------------------
+    @property
+    def installed(self) -> bool:
+        return not self.phone.faults.no_app and not self._uninstalled
+
+    def install(self, version_name: str | None) -> None:
+        self.force_stop()
+        self.phone.faults.no_app = False
+        self._uninstalled = False
+        if version_name:
+            self.version_name = version_name
+
+    def uninstall(self) -> None:
+        self.force_stop()
+        self._uninstalled = True
+
+    # --- process ----------------------------------------------------------------------------
+    def _log(self, level: str, msg: str) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%m-%d %H:%M:%S.%f")[:-3]
+        self.log.append(f"{stamp} {self.pid or 0:5d} {self.pid or 0:5d} {level} BenchmarkActivity: {msg}")
+
+    def ensure_process(self) -> int:
+        with self._lock:
+            if self.pid is None:
+                self.pid = self._next_pid
+                self._next_pid += 1
+            return self.pid
+
+    def benchmark_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def force_stop(self) -> None:
+        self._cancel.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10.0)
+        self._thread = None
+        self._cancel = threading.Event()
+        self.pid = None
+        self.loaded_kb = 0
+        self.phone.power.set_load(0)
+
+    def pss_kb(self) -> int:
+        return self.phone.profile.base_pss_kb + self.loaded_kb
+
+    def start_benchmark(self, extras: dict) -> None:
+        self.ensure_process()
+        cancel = self._cancel
+        self._thread = threading.Thread(target=self._run, args=(dict(extras), cancel), name="sim-BenchmarkActivity",
+                                        daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout_s: float = 60.0) -> bool:
+        """Wait for the running benchmark (tests); True when it has finished."""
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout=timeout_s)
+        return not thread.is_alive()
+
+    # --- the benchmark --------------------------------------------------------------------------
+    def _run(self, extras: dict, cancel: threading.Event) -> None:
+        run_id = str(extras.get("run_id", ""))
+        if not RUN_ID.match(run_id) or run_id in (".", ".."):
+            self._log("E", f"refusing run_id {run_id!r}: it must be a plain file name")
+            return
+        dirs = [f"{APP_EXTERNAL}/files/mobilekit/{run_id}", f"{INTERNAL}/files/mobilekit/{run_id}"]
+        self._log("I", f"benchmark {run_id} starting: {json.dumps(extras, sort_keys=True)}")
+        try:
+            for d in dirs:
+                for name in ("result.json", "done", "error"):
+                    try:
+                        self.phone.fs.remove(f"{d}/{name}", "app")
+                    except FsError:
+                        pass
+            result = self._benchmark(extras, run_id, cancel)
+        except BenchmarkFailed as exc:
+            if not cancel.is_set():
+                self._finish(dirs, "error", str(exc).encode())
+            return
+        except Exception as exc:  # noqa: BLE001 - a crash of the real app writes its message too
+            if not cancel.is_set():
+                self._finish(dirs, "error", f"{type(exc).__name__}: {exc}".encode())
+            return
+        if cancel.is_set():
+            return
+        body = (json.dumps(result, indent=2) + "\n").encode()
+        self._finish(dirs, "result.json", body, also_done=True)
+
+    def _finish(self, dirs: list[str], name: str, body: bytes, also_done: bool = False) -> None:
+        fs = self.phone.fs
+        for d in dirs:
+            try:
+                fs.mkdir(d, "app", parents=True)
+                fs.write_bytes(f"{d}/{name}", body, "app")
+                if also_done:
+                    fs.write_bytes(f"{d}/done", b"", "app")
+                if self.phone.faults.hostile_names:
+                    fs.phantoms[d] = {n: b"written by the simulated phone's hostile_names fault\n" for n in HOSTILE_NAMES}
+                    fs.write_bytes(f"{d}/{NEWLINE_NAME}", b"{}\n", "app")
+            except FsError as exc:
+                self._log("E", f"cannot write {d}/{name}: {exc.reason}")
+        self._log("I" if name != "error" else "E", f"wrote {name}" + ("" if name != "error" else f": {body.decode(errors='replace')}"))
+
+    def _benchmark(self, extras: dict, run_id: str, cancel: threading.Event) -> dict:
+        phone, fs, power = self.phone, self.phone.fs, self.phone.power
+        started = utc_now()
+        bundle = str(extras.get("bundle", ""))
+        artifact = str(extras.get("artifact", ""))
+        warmup = int(extras.get("warmup", 5))
+        iterations = int(extras.get("iterations", 50))
+        threads = int(extras.get("threads", 0))
+        energy = bool(extras.get("energy", False))
+        if phone.faults.crash_benchmark:
+            time.sleep(0.05)
+            raise BenchmarkFailed(
+                f"FATAL EXCEPTION: BenchmarkThread\nProcess: {PACKAGE}, PID: {self.pid}\n"
+                "java.lang.IllegalStateException: simulated native crash in the runtime "
+                "(mobilekit simulated phone, fault crash_benchmark)")
+        if not bundle or not artifact:
+            raise BenchmarkFailed("missing intent extras: bundle and artifact are required")
+        if iterations < 1 or warmup < 0 or threads < 0:
+            raise BenchmarkFailed(f"bad intent extras: warmup={warmup} iterations={iterations} threads={threads}")
+        if "/" in artifact or artifact in (".", ".."):
+            raise BenchmarkFailed(f"artifact must be a file name in the bundle, got {artifact!r}")
+        bundle_dir = fs.normalize(bundle)
+        try:
+            manifest = json.loads(fs.read_bytes(f"{bundle_dir}/manifest.json", "app"))
+        except FsError as exc:
+            raise BenchmarkFailed(f"cannot read {bundle_dir}/manifest.json: {exc.reason}") from None
+        except json.JSONDecodeError as exc:
+            raise BenchmarkFailed(f"{bundle_dir}/manifest.json is not valid JSON: {exc}") from None
+        entry = next((a for a in manifest.get("artifacts", []) if a.get("file") == artifact), None)
+        if entry is None:
+            raise BenchmarkFailed(f"unknown artifact {artifact!r}: it is not listed in {bundle_dir}/manifest.json")
+        art_path = f"{bundle_dir}/{artifact}"
+        if not fs.exists(art_path):
+            raise BenchmarkFailed(f"cannot open {art_path}: No such file or directory")
+        try:
+            runtime = runtime_for(artifact)
+        except ArtifactError as exc:
+            raise BenchmarkFailed(str(exc)) from None
+        inputs = manifest.get("inputs") or [{}]
+        sample = manifest.get("sample") or {}
+        raw = None
+        if sample.get("input"):
+            try:
+                raw = fs.read_bytes(fs.normalize(posixpath.join(bundle_dir, sample["input"])), "app")
+            except FsError as exc:
+                raise BenchmarkFailed(f"cannot read sample input {sample['input']}: {exc.reason}") from None
+        art_bytes = fs.read_bytes(art_path, "app")
+        speed = phone.speed
+        status_before = power.thermal_status()
+        temp_before = power.reading().temp_c
+        pss_before = self.pss_kb()
+
+        t0 = time.perf_counter()
+        try:
+            run = load(fs.host(art_path), threads)
+            x = make_input(inputs[0], raw)
+        except ArtifactError as exc:
+            raise BenchmarkFailed(str(exc)) from None
+        load_ms = (time.perf_counter() - t0) * 1000.0 * speed
+        io_kb = (x.nbytes * 2) // 1024
+        self.loaded_kb = len(art_bytes) // 1024 + 2048 + io_kb
+        pss_after_load = self.pss_kb()
+
+        busy = threads if threads > 0 else 4
+        power.set_load(busy)
+        latencies: list[float] = []
+        out = None
+        drop_at = warmup + iterations // 2 if phone.faults.drop_mid_case else None
+        debt_s = 0.0
+        e0 = w0 = 0.0
+        try:
+            for i in range(warmup + iterations):
+                if cancel.is_set():
+                    return {}
+                if drop_at is not None and i == drop_at:
+                    phone.faults.drop_mid_case = False
+                    n = phone.drop_connections()
+                    self._log("W", f"fault drop_mid_case: dropped {n} ADB connection(s) mid-run")
+                if i == warmup:
+                    e0, w0 = power.energy_counter_j(), time.perf_counter()
+                start = time.perf_counter()
+                out = run(x)
+                wall = time.perf_counter() - start
+                simulated = wall * speed * phone.faults.slow * power.latency_multiplier()
+                debt_s += simulated - wall
+                if debt_s > 0.002:
+                    time.sleep(min(debt_s, 5.0))
+                    debt_s = 0.0
+                if i >= warmup:
+                    latencies.append(simulated * 1000.0)
+            if debt_s > 0:
+                time.sleep(min(debt_s, 5.0))
+            e1, w1 = power.energy_counter_j(), time.perf_counter()
+        except Exception as exc:
+            raise BenchmarkFailed(f"inference failed with {runtime}: {type(exc).__name__}: {exc}") from None
+        finally:
+            power.set_load(0)
+
+        import numpy as np
+
+        lat = np.asarray(latencies, dtype=np.float64)
+        duration_s = float(lat.sum()) / 1000.0
+        avg_w = (e1 - e0) / max(w1 - w0, 1e-9)
+        after = power.reading()
+        baseline_w = phone.profile.idle_w
+        got = int(np.argmax(np.asarray(out).reshape(-1))) if out is not None and np.asarray(out).size else None
+        expected = sample.get("expected_top1")
+        result = {
+            "schema": "mobilekit.result/1",
+            "run_id": run_id,
+            "started_utc": started,
+            "finished_utc": utc_now(),
+            "simulated": True,
+            "app": {"package": PACKAGE, "version": self.version_name, "platform": "android"},
+            "device": {"manufacturer": phone.profile.manufacturer, "model": phone.properties["ro.product.model"],
+                       "soc": phone.profile.soc_model, "abi": phone.profile.abi, "android_sdk": phone.profile.sdk,
+                       "os_version": phone.profile.release, "cores": phone.profile.cores},
+            "artifact": {"file": artifact, "sha256": hashlib.sha256(art_bytes).hexdigest(), "runtime": runtime,
+                         "backend": entry.get("backend", "cpu"), "precision": entry.get("precision", "fp32")},
+            "config": {"warmup": warmup, "iterations": iterations, "threads": threads, "energy": energy},
+            "load_ms": round(load_ms, 4),
+            "latency_ms": [round(v, 6) for v in latencies],
+            "stats": {"p50": float(np.percentile(lat, 50)), "p90": float(np.percentile(lat, 90)),
+                      "p99": float(np.percentile(lat, 99)), "mean": float(lat.mean()), "std": float(lat.std()),
+                      "min": float(lat.min()), "max": float(lat.max())},
+            "memory": {"pss_kb_before": pss_before, "pss_kb_after_load": pss_after_load,
+                       "pss_kb_peak": pss_after_load + io_kb + 512},
+            "energy": None,
+            "thermal": {"status_before": status_before, "status_after": power.thermal_status(),
+                        "battery_temp_c_before": round(temp_before, 2), "battery_temp_c_after": round(after.temp_c, 2)},
+            "check": {"expected_top1": expected, "got_top1": got,
+                      "ok": None if expected is None or got is None else got == expected},
+            "errors": [],
+        }
+        if energy:
+            volts = after.voltage_uv / 1e6
+            joules = avg_w * duration_s
+            result["energy"] = {
+                "method": "batterymanager",
+                "valid": not after.charging,
+                "invalid_reason": "the phone is charging over USB: the battery current includes the charger"
+                                  if after.charging else None,
+                "avg_current_ma": round(avg_w / volts * 1000.0, 3),
+                "avg_voltage_v": round(volts, 4),
+                "joules": round(joules, 6),
+                "mj_per_inference": round(max(0.0, joules - baseline_w * duration_s) * 1000.0 / iterations, 6),
+                "baseline_mw": round(baseline_w * 1000.0, 3),
+                "samples": 2,
+            }
+        self._log("I", f"benchmark {run_id} done: p50 {result['stats']['p50']:.3f} ms")
+        return result
