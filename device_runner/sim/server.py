@@ -85,17 +85,26 @@ class Stream:
         for start in range(0, len(view), step):
             with self._cond:
                 if not self._cond.wait_for(lambda: self._can_send or self.closed.is_set(), timeout=WRITE_ACK_TIMEOUT_S):
-                    self.close()
+                    self.close(wait_for_ack=False)
                     raise StreamClosed(f"{self.destination}: no OKAY within {WRITE_ACK_TIMEOUT_S:.0f} s")
                 if self.closed.is_set():
                     raise StreamClosed(self.destination)
                 self._can_send = False
             self.conn.send(Message(A_WRTE, self.local_id, self.remote_id, bytes(view[start:start + step])))
 
-    def close(self) -> None:
-        """Close from this side (CLSE), once."""
+    def close(self, wait_for_ack: bool = True) -> None:
+        """Close from this side (CLSE), once.
+
+        As adbd does, a service that ends does not close its stream until the peer has acknowledged the
+        last WRTE (adbd stops reading the service's EOF until the OKAY comes), so CLSE never overtakes it.
+        """
         if self.closed.is_set():
             return
+        if wait_for_ack:
+            with self._cond:
+                self._cond.wait_for(lambda: self._can_send or self.closed.is_set(), timeout=10.0)
+            if self.closed.is_set():
+                return
         self._close_local()
         self.conn.forget(self)
         self.conn.send(Message(A_CLSE, self.local_id, self.remote_id))
@@ -237,7 +246,7 @@ class Connection:
         elif cmd == A_CLSE:
             stream = self._stream(msg.arg1, msg.arg0)
             if stream is not None:
-                stream.close()  # as adbd does, the local socket closes and answers CLSE
+                stream.close(wait_for_ack=False)  # as adbd does, the local socket closes and answers CLSE
 
     def _handle_auth(self, msg: Message) -> None:
         if self.online or not self._token:
