@@ -237,6 +237,7 @@ class CoreMLTarget(Target):
             staged = Path(tmp) / dest.name
             with _quiet():
                 mlmodel.save(str(staged))
+            strip_debug_mapping(staged)
             replace_path(staged, dest)
         return Artifact(
             path=dest,
@@ -416,6 +417,7 @@ class CoreMLTarget(Target):
                 path = Path(tmp) / "ref.mlpackage"
                 with _quiet():
                     mlmodel.save(str(path))
+                strip_debug_mapping(path)
                 return {"bytes": path_bytes(path), "weight_bytes": weight_bin_bytes(path)}
 
         return ctx.cached("coreml:fp32_reference", make)
@@ -573,6 +575,12 @@ def mil_histograms(spec) -> tuple[Counter, Counter]:
                             if binding.WhichOneof("binding") == "value":
                                 count(binding.value)
     return ops, weights
+
+
+def strip_debug_mapping(package: Path) -> None:
+    """Drop ``executorch_debug_handle_mapping.json``: coremltools writes it for ExportedProgram inputs
+    (ExecuTorch debug handles, ~20 KB on a small CNN); it is not in the package manifest and no app reads it."""
+    (package / "executorch_debug_handle_mapping.json").unlink(missing_ok=True)
 
 
 def weight_bin_bytes(package: Path) -> int:
