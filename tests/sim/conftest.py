@@ -44,35 +44,55 @@ def device(phone, signer):
     dev.close()
 
 
-@pytest.fixture(scope="session")
-def pte_bundle(tmp_path_factory) -> Path:
-    """A bundle with a 2-layer model lowered to ExecuTorch/XNNPACK, a manifest and a sample input."""
+def build_bundle(out: Path, kind: str) -> Path:
+    """A bundle with a 2-layer model as ``kind`` ("pte": ExecuTorch/XNNPACK, "ptl": lite interpreter),
+    a manifest and a sample input whose expected top-1 comes from eager PyTorch."""
     import torch
-    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
-    from executorch.exir import to_edge_transform_and_lower
 
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10)).eval()
     x = torch.randn(1, 16)
-    program = to_edge_transform_and_lower(torch.export.export(model, (x,)), partitioner=[XnnpackPartitioner()]).to_executorch()
-    out = tmp_path_factory.mktemp("bundle") / "tiny"
-    out.mkdir()
-    pte = out / "tiny.xnnpack.fp32.pte"
-    pte.write_bytes(program.buffer)
+    out.mkdir(parents=True, exist_ok=True)
+    if kind == "pte":
+        from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+        from executorch.exir import to_edge_transform_and_lower
+
+        program = to_edge_transform_and_lower(torch.export.export(model, (x,)),
+                                              partitioner=[XnnpackPartitioner()]).to_executorch()
+        art = out / "tiny.xnnpack.fp32.pte"
+        art.write_bytes(program.buffer)
+        runtime, backend = "executorch", "xnnpack"
+    else:
+        art = out / "tiny.cpu.fp32.ptl"
+        torch.jit.script(model)._save_for_lite_interpreter(str(art))
+        runtime, backend = "pytorch_mobile", "cpu"
     (out / "sample_input.bin").write_bytes(x.numpy().astype("<f4").tobytes())
-    expected = int(model(x).argmax())
+    with torch.no_grad():
+        expected = int(model(x).argmax())
     manifest = {
         "schema": "mobilekit.manifest/1", "name": "tiny", "created_utc": "2026-11-22T04:00:00Z",
         "source": {"model": "tests:tiny", "torch": torch.__version__},
         "inputs": [{"name": "x", "dtype": "float32", "shape": [1, 16], "layout": "NC"}],
         "outputs": [{"name": "logits", "dtype": "float32", "shape": [1, 10]}],
-        "artifacts": [{"file": pte.name, "runtime": "executorch", "backend": "xnnpack", "precision": "fp32",
-                       "platforms": ["android"], "bytes": pte.stat().st_size,
-                       "sha256": hashlib.sha256(pte.read_bytes()).hexdigest()}],
+        "artifacts": [{"file": art.name, "runtime": runtime, "backend": backend, "precision": "fp32",
+                       "platforms": ["android"], "bytes": art.stat().st_size,
+                       "sha256": hashlib.sha256(art.read_bytes()).hexdigest()}],
         "sample": {"input": "sample_input.bin", "expected_top1": expected},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return out
+
+
+@pytest.fixture(scope="session")
+def pte_bundle(tmp_path_factory) -> Path:
+    """The tiny model through torch.export -> XNNPACK -> .pte (about 20 s with imports: slow tests only)."""
+    return build_bundle(tmp_path_factory.mktemp("pte") / "tiny", "pte")
+
+
+@pytest.fixture(scope="session")
+def ptl_bundle(tmp_path_factory) -> Path:
+    """The tiny model as a lite-interpreter .ptl (about a second: for the fast tests)."""
+    return build_bundle(tmp_path_factory.mktemp("ptl") / "tiny", "ptl")
 
 
 class RawAdb:

@@ -18,7 +18,7 @@ def push_bundle(device, bundle) -> None:
         device.push(str(f), f"{BUNDLE}/{f.name}")
 
 
-def start(device, run_id: str, artifact: str = "tiny.xnnpack.fp32.pte", warmup: int = 2, iterations: int = 10,
+def start(device, run_id: str, artifact: str = "tiny.cpu.fp32.ptl", warmup: int = 2, iterations: int = 10,
           threads: int = 2, energy: bool = True) -> str:
     return device.shell(
         f"am start -W -S -n org.mobilekit.demo/.BenchmarkActivity --es bundle {BUNDLE} --es artifact {artifact} "
@@ -42,9 +42,12 @@ def pull_json(device, tmp_path, path: str) -> dict:
     return json.loads(dst.read_text())
 
 
-def test_benchmark_writes_a_schema_valid_result(device, phone, pte_bundle, tmp_path):
-    push_bundle(device, pte_bundle)
-    out = start(device, "run-1")
+@pytest.mark.parametrize("kind", ["ptl", pytest.param("pte", marks=pytest.mark.slow)])
+def test_benchmark_writes_a_schema_valid_result(device, phone, kind, request, tmp_path):
+    bundle = request.getfixturevalue(f"{kind}_bundle")
+    push_bundle(device, bundle)
+    artifact = json.loads((bundle / "manifest.json").read_text())["artifacts"][0]
+    out = start(device, "run-1", artifact=artifact["file"])
     assert out.splitlines()[:3] == ["Starting: Intent { cmp=org.mobilekit.demo/.BenchmarkActivity (has extras) }",
                                     "Status: ok", "LaunchState: COLD"]
     assert out.rstrip().endswith("Complete")
@@ -53,10 +56,11 @@ def test_benchmark_writes_a_schema_valid_result(device, phone, pte_bundle, tmp_p
     result = pull_json(device, tmp_path, f"{EXT}/run-1/result.json")
     assert schemas.errors(result, schemas.RESULT) == []
     assert result["simulated"] is True and result["run_id"] == "run-1"
-    assert result["check"] == {"expected_top1": json.loads((pte_bundle / "manifest.json").read_text())["sample"]["expected_top1"],
+    assert result["check"] == {"expected_top1": json.loads((bundle / "manifest.json").read_text())["sample"]["expected_top1"],
                                "got_top1": result["check"]["got_top1"], "ok": True}
     assert len(result["latency_ms"]) == 10 and result["stats"]["min"] <= result["stats"]["p50"] <= result["stats"]["max"]
-    assert result["artifact"]["runtime"] == "executorch" and result["artifact"]["backend"] == "xnnpack"
+    assert result["artifact"]["runtime"] == artifact["runtime"] and result["artifact"]["backend"] == artifact["backend"]
+    assert result["artifact"]["sha256"] == artifact["sha256"]
     energy = result["energy"]
     assert energy["method"] == "batterymanager" and energy["valid"] is True and energy["joules"] > 0
     assert energy["avg_current_ma"] > 0 and 3.5 < energy["avg_voltage_v"] < 4.4
@@ -67,7 +71,7 @@ def test_benchmark_writes_a_schema_valid_result(device, phone, pte_bundle, tmp_p
     assert json.loads(internal) == result
 
 
-def test_speed_and_slow_scale_latency(tmp_path, signer, pte_bundle):
+def test_speed_and_slow_scale_latency(tmp_path, signer, ptl_bundle):
     from conftest import connect
 
     from mobilekit.device_runner.sim import SimulatedPhone
@@ -75,7 +79,7 @@ def test_speed_and_slow_scale_latency(tmp_path, signer, pte_bundle):
     medians = {}
     with SimulatedPhone(tmp_path / "p", speed=1.0) as phone:
         dev = connect(phone, signer)
-        push_bundle(dev, pte_bundle)
+        push_bundle(dev, ptl_bundle)
         for label, slow in (("warm", 1.0), ("base", 1.0), ("slow", 10.0)):
             phone.faults.slow = slow
             start(dev, label, iterations=30, energy=False)
@@ -85,8 +89,8 @@ def test_speed_and_slow_scale_latency(tmp_path, signer, pte_bundle):
     assert medians["slow"] > 3.0 * medians["base"]  # 10x injected; host timing noise kept out of the way
 
 
-def test_benchmark_errors(device, phone, pte_bundle):
-    push_bundle(device, pte_bundle)
+def test_benchmark_errors(device, phone, ptl_bundle):
+    push_bundle(device, ptl_bundle)
     start(device, "bad-artifact", artifact="missing.pte")
     assert wait_for(device, "bad-artifact").split() == ["error"]
     assert "not listed" in device.shell(f"cat {EXT}/bad-artifact/error")
@@ -96,8 +100,8 @@ def test_benchmark_errors(device, phone, pte_bundle):
     assert "manifest.json: No such file or directory" in device.shell(f"cat {EXT}/no-manifest/error")
 
 
-def test_force_stop_cancels(device, phone, pte_bundle):
-    push_bundle(device, pte_bundle)
+def test_force_stop_cancels(device, phone, ptl_bundle):
+    push_bundle(device, ptl_bundle)
     phone.faults.slow = 200.0  # make the run long enough to stop
     start(device, "stopped", iterations=200)
     time.sleep(0.3)
