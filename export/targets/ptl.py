@@ -67,9 +67,6 @@ class PtlTarget(Target):
                 f"The {self.name} target cannot build precision {precision!r}.",
                 f"Choose one of: {', '.join(self.precisions)}.",
             )
-        import torch
-        import torch.jit.mobile
-
         start = time.perf_counter()
         notes = [
             "Legacy: PyTorch Mobile is deprecated and no longer maintained; prefer the ExecuTorch .pte "
@@ -108,7 +105,6 @@ class PtlTarget(Target):
     def _quantize(self, ctx: BuildContext, module) -> tuple[object, dict, list[str]]:
         """FX graph-mode static INT8 with the qnnpack qconfig mapping (fusion is part of prepare_fx)."""
         import torch
-        import torch.jit.mobile
         from torch.ao.quantization import get_default_qconfig_mapping
         from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
@@ -157,7 +153,6 @@ class PtlTarget(Target):
 
     def _script(self, ctx: BuildContext, module) -> tuple[object, str]:
         import torch
-        import torch.jit.mobile
 
         try:
             return torch.jit.script(module), "TorchScript via torch.jit.script."
@@ -174,7 +169,6 @@ class PtlTarget(Target):
 
     def _optimize(self, scripted) -> tuple[object, str]:
         import torch
-        import torch.jit.mobile
 
         scripted = scripted.eval()
         try:
