@@ -127,14 +127,14 @@ def compare(old_run, new_run, db, min_effect, alpha, seed, as_json) -> None:
                                "regression": has_regression(results), "cases": [c.to_dict() for c in results]}, indent=2))
     else:
         table = Table(title=f"{old_run} -> {new_run}")
-        for col in ("case", "old p50 ms", "new p50 ms", "ratio", "95% CI", "MWU p", "verdict"):
-            table.add_column(col)
+        for col in ("verdict", "case", "old p50 ms", "new p50 ms", "ratio", "95% CI", "MWU p"):
+            table.add_column(col, no_wrap=col == "verdict")
         colors = {"regression": "red", "improvement": "green"}
         for c in results:
             v = f"[{colors[c.verdict]}]{c.verdict}[/]" if c.verdict in colors else c.verdict
-            table.add_row(escape(c.label), _fmt(c.old_p50_ms), _fmt(c.new_p50_ms), _fmt(c.ratio, 2),
+            table.add_row(v, escape(c.label), _fmt(c.old_p50_ms), _fmt(c.new_p50_ms), _fmt(c.ratio, 2),
                           f"{c.ci_low:.2f}-{c.ci_high:.2f}" if c.ci_low is not None else "",
-                          f"{c.p_value:.2g}" if c.p_value is not None else "", v)
+                          f"{c.p_value:.2g}" if c.p_value is not None else "")
         Console().print(table)
     if has_regression(results):
         click.get_current_context().exit(1)

@@ -125,8 +125,18 @@ def _execute(plan: BenchPlan, bundle: Bundle, cases: list[Case], store: Store, r
     by_device: dict[str, list[Case]] = {}
     for c in cases:
         by_device.setdefault(c.address, []).append(c)
-    workers = [threading.Thread(target=DeviceRun(plan, bundle, store, run_id, address, dcases, progress, stop).run,
-                                name=f"bench-{address}", daemon=True) for address, dcases in by_device.items()]
+    # Each worker sets its own `finished` event; the main thread waits on those, not on Thread.join(), because a
+    # KeyboardInterrupt landing inside join() can leave Thread.is_alive() wrongly False (seen here on CPython 3.11).
+    runs = [DeviceRun(plan, bundle, store, run_id, address, dcases, progress, stop) for address, dcases in by_device.items()]
+    workers = [threading.Thread(target=r.run, name=f"bench-{r.address}", daemon=True) for r in runs]
+
+    def wait_all(deadline: float | None) -> None:
+        while not all(r.finished.is_set() for r in runs):
+            if deadline is not None and time.monotonic() > deadline:
+                return
+            for r in runs:
+                r.finished.wait(0.2)
+
     old_term = None
     if threading.current_thread() is threading.main_thread():
         def _term(signum, frame):
@@ -135,13 +145,18 @@ def _execute(plan: BenchPlan, bundle: Bundle, cases: list[Case], store: Store, r
     try:
         for w in workers:
             w.start()
-        while any(w.is_alive() for w in workers):
-            for w in workers:
-                w.join(timeout=0.2)
+        wait_all(None)
     except KeyboardInterrupt:
         stop.set()
-        for w in workers:  # workers see `stop`, fail their case in flight and restore the phone
-            w.join(timeout=60)
+        # Workers see `stop`, fail their case in flight and restore the phone (battery, performance mode).
+        # A second Ctrl-C does not cut that short: leaving a phone "unplugged" is worse than waiting.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                wait_all(deadline)
+                break
+            except KeyboardInterrupt:
+                continue
         store.set_run_status(run_id, "interrupted", note="interrupted by the user")
         raise
     finally:
@@ -162,6 +177,7 @@ class DeviceRun:
         self.dev: Device | None = None
         self.remaining = list(cases)
         self.durations: dict[tuple, float] = {}
+        self.finished = threading.Event()
 
     # ---- the thread --------------------------------------------------------------------------
     def run(self) -> None:
@@ -175,16 +191,19 @@ class DeviceRun:
             self._fail_rest(f"internal error: {type(exc).__name__}: {exc}")
             raise
         finally:
-            self._restore()
-            if self.dev is not None:
-                self.dev.t.close()
+            try:
+                self._restore()
+                if self.dev is not None:
+                    self.dev.t.close()
+            finally:
+                self.finished.set()
 
     def _explain(self, exc: DeviceError) -> str:
         return str(exc)
 
     def _connect(self) -> None:
         t = open_transport(self.address, via=self.plan.via, key_path=self.plan.key_path,
-                           timeout_s=self.plan.connect_timeout_s)
+                           timeout_s=self.plan.connect_timeout_s, auth_timeout_s=self.plan.auth_timeout_s)
         self.dev = Device(t)
 
     def _fail_rest(self, message: str) -> None:

@@ -34,7 +34,7 @@ class Listed:
 
 
 def open_transport(spec: str, via: str = "auto", key_path: Path | None = None, timeout_s: float = 30.0,
-                   server_port: int | None = None) -> Transport:
+                   server_port: int | None = None, auth_timeout_s: float = 60.0) -> Transport:
     """A connected :class:`Transport` to ``spec`` (a serial or ``host:port``)."""
     if via not in VIAS:
         raise MobilekitError(f"unknown transport {via!r}", hint=f"Use one of: {', '.join(VIAS)}.")
@@ -56,11 +56,11 @@ def open_transport(spec: str, via: str = "auto", key_path: Path | None = None, t
     if via == "tcp" or (via == "auto" and is_address(spec)):
         from mobilekit.device_runner.transport_tcp import TcpTransport
 
-        t = TcpTransport(spec, key_path=key_path, timeout_s=timeout_s)
+        t = TcpTransport(spec, key_path=key_path, timeout_s=timeout_s, auth_timeout_s=auth_timeout_s)
     else:
         from mobilekit.device_runner.transport_usb import UsbTransport
 
-        t = UsbTransport(spec, key_path=key_path, timeout_s=timeout_s)
+        t = UsbTransport(spec, key_path=key_path, timeout_s=timeout_s, auth_timeout_s=auth_timeout_s)
     try:
         t.connect()
     except DeviceError:

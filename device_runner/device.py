@@ -197,6 +197,8 @@ class Device:
     # ---- files -------------------------------------------------------------------------------
     def free_bytes(self, path: str) -> int | None:
         r = self.sh("df", "-k", path)
+        if not r.ok:
+            return None
         try:
             return parse.df_k(r.output)["available_kb"] * 1024
         except (ValueError, IndexError):
@@ -226,12 +228,21 @@ class Device:
         need = sum(Path(loc).stat().st_size for loc in todo)
         if todo:
             dirs = sorted({posixpath.dirname(r) for r in todo.values()})
-            self.sh("mkdir", "-p", *dirs).check("mkdir -p")
-            free = self.free_bytes(dirs[0])
+            free, where = None, dirs[0]
+            while free is None and where not in ("", "/"):  # df needs an existing path: walk up to one
+                free = self.free_bytes(where)
+                if free is None:
+                    where = posixpath.dirname(where)
+            hint = "Free space on the phone (e.g. `adb shell rm -rf /data/local/tmp/mobilekit`) and try again."
             if free is not None and need > free:
-                raise NotEnoughSpace(
-                    f"{self.name} has {free:,} bytes free under {dirs[0]} but the push needs {need:,} bytes.",
-                    hint="Free space on the phone (e.g. `adb shell rm -rf /data/local/tmp/mobilekit`) and try again.")
+                raise NotEnoughSpace(f"{self.name} has {free:,} bytes free under {where} but the push needs {need:,} bytes.",
+                                     hint=hint)
+            r = self.sh("mkdir", "-p", *dirs)
+            if not r.ok and "space" in r.output.lower():
+                raise NotEnoughSpace(f"{self.name} ran out of space creating {dirs[0]} ({r.output.strip()}); the push "
+                                     f"needs {need:,} bytes and {free if free is not None else 'an unknown number of'} "
+                                     "bytes are free.", hint=hint)
+            r.check("mkdir -p")
         for loc, rem in todo.items():
             try:
                 self.t.push(Path(loc), rem, progress=progress)

@@ -141,7 +141,7 @@ def dumpsys_package_version(text: str) -> dict:
     """``dumpsys package PKG`` -> version_name, version_code, user_id (first occurrence of each)."""
     name = re.search(r"versionName=(\S+)", text)
     code = re.search(r"versionCode=(\d+)", text)
-    uid = re.search(r"userId=(\d+)", text)
+    uid = re.search(r"(?:userId|appId)=(\d+)", text)
     return {"version_name": name.group(1) if name else None, "version_code": int(code.group(1)) if code else None,
             "user_id": int(uid.group(1)) if uid else None}
 

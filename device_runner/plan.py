@@ -40,6 +40,7 @@ class BenchPlan:
     via: str = "auto"                        # auto, server, tcp, usb
     key_path: Path | None = None
     connect_timeout_s: float = 30.0
+    auth_timeout_s: float = 60.0             # time for a person to tap "Allow" on the phone's USB debugging dialog
 
     def __post_init__(self):
         object.__setattr__(self, "bundle", Path(self.bundle))

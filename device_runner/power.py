@@ -125,7 +125,9 @@ def compute_energy(baseline: list[Sample], case: list[Sample], inferences: int, 
         res.valid, res.invalid_reason = False, power_note or CHARGING_MESSAGE.format(source="usb/ac", status="Charging")
     if len(case) < 2 or len(baseline) < 2:
         res.valid = False
-        res.invalid_reason = res.invalid_reason or f"too few power samples ({len(baseline)} idle, {len(case)} during the case)"
+        res.invalid_reason = res.invalid_reason or (
+            f"too few power samples ({len(baseline)} idle, {len(case)} during the case): the case was shorter than a few "
+            "sampling periods; raise --iterations so a case lasts a second or more")
         return res
     raws = [s.current_raw for s in baseline + case]
     i_scale = current_scale_to_ma(raws)

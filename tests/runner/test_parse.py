@@ -122,6 +122,7 @@ def test_meminfo_cpuinfo():
 
 
 def test_dumpsys_package_and_uid_label():
+    assert parse.dumpsys_package_version("    appId=10187\n")["user_id"] == 10187  # Android 11+ name
     text = "Packages:\n  Package [org.mobilekit.demo] (abc):\n    userId=10123\n    versionCode=7 minSdk=24 targetSdk=34\n    versionName=1.2.0\n"
     v = parse.dumpsys_package_version(text)
     assert v == {"version_name": "1.2.0", "version_code": 7, "user_id": 10123}
