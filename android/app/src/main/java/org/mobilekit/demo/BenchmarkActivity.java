@@ -1,0 +1,104 @@
+package org.mobilekit.demo;
+
+import android.app.Activity;
+import android.content.Intent;
+import android.os.Bundle;
+import android.util.Log;
+import android.view.WindowManager;
+import android.widget.TextView;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.json.JSONObject;
+import org.mobilekit.demo.core.Benchmark;
+import org.mobilekit.demo.core.ResultWriter;
+
+/**
+ * Headless benchmark mode, started by the device runner:
+ *
+ * <pre>
+ * am start -W -S -n org.mobilekit.demo/.BenchmarkActivity --es bundle DIR --es artifact FILE
+ *   --es run_id ID --ei warmup N --ei iterations N --ei threads N --ez energy true
+ * </pre>
+ *
+ * <p>The case runs on a background thread ({@link Benchmark}); the activity writes result.json and an
+ * empty {@code done} (or {@code error} with the message, for any Throwable including
+ * OutOfMemoryError) to {@code getExternalFilesDir(null)/mobilekit/ID/} and
+ * {@code getFilesDir()/mobilekit/ID/}, then finishes. Nothing runs after {@code finish()}.
+ */
+public final class BenchmarkActivity extends Activity {
+  private static final String TAG = "BenchmarkActivity";
+  private static final Object LOCK = new Object();
+  private static boolean running;
+
+  @Override
+  protected void onCreate(Bundle savedInstanceState) {
+    super.onCreate(savedInstanceState);
+    TextView status = new TextView(this);
+    status.setPadding(32, 32, 32, 32);
+    setContentView(status);
+    if (savedInstanceState != null) {
+      // Recreated (e.g. rotated) while the first instance's thread still runs: do not start a second case.
+      status.setText("mobilekit benchmark already running");
+      return;
+    }
+    synchronized (LOCK) {
+      if (running) {
+        Log.w(TAG, "a benchmark is already running; this start is ignored");
+        finish();
+        return;
+      }
+      running = true;
+    }
+    getWindow().addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON);
+    Intent intent = getIntent();
+    String runId = intent.getStringExtra("run_id");
+    status.setText("mobilekit benchmark " + runId + " running\u2026");
+    Thread worker = new Thread(() -> runCase(intent), "mobilekit-benchmark");
+    worker.start();
+  }
+
+  /** Background thread: the whole case, then finish on the UI thread. */
+  private void runCase(Intent intent) {
+    ResultWriter writer = null;
+    try {
+      String runId = Benchmark.checkRunId(intent.getStringExtra("run_id"));
+      List<File> dirs = new ArrayList<>();
+      File external = getExternalFilesDir(null);
+      if (external != null) {
+        dirs.add(ResultWriter.runDir(external, runId));
+      }
+      dirs.add(ResultWriter.runDir(getFilesDir(), runId));
+      writer = new ResultWriter(dirs);
+      writer.prepare();
+      String bundle = intent.getStringExtra("bundle");
+      if (bundle == null || bundle.isEmpty()) {
+        throw new IllegalArgumentException("missing intent extra: bundle (the pushed bundle directory)");
+      }
+      Benchmark.Config cfg = new Benchmark.Config(
+          intent.getIntExtra("warmup", 5),
+          intent.getIntExtra("iterations", 50),
+          intent.getIntExtra("threads", 0),
+          intent.getBooleanExtra("energy", false));
+      Benchmark bench = new Benchmark(new AndroidProbes(this), Collections.<String, String>emptyMap(), 1.0);
+      JSONObject result = bench.run(new File(bundle), intent.getStringExtra("artifact"), runId, cfg);
+      List<File> failed = writer.writeResult(result);
+      for (File d : failed) {
+        Log.w(TAG, "could not write " + d);
+      }
+      Log.i(TAG, "benchmark " + runId + " done: p50 " + result.getJSONObject("stats").getDouble("p50") + " ms");
+    } catch (Throwable t) {
+      String message = ResultWriter.describe(t);
+      Log.e(TAG, message);
+      if (writer != null) {
+        writer.writeError(message);
+      }
+    } finally {
+      synchronized (LOCK) {
+        running = false;
+      }
+      runOnUiThread(this::finish);
+    }
+  }
+}

@@ -1,0 +1,288 @@
+package org.mobilekit.demo.core;
+
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.json.JSONArray;
+import org.json.JSONObject;
+
+/**
+ * The headless benchmark of one artifact, as the device runner's protocol asks for it (DESIGN.md,
+ * "The benchmark protocol"): read the manifest, load the artifact by its {@code runtime}, feed the
+ * bundle's sample input, time {@code warmup} then {@code iterations} runs, check top-1 against
+ * {@code sample.expected_top1}, and build result.json (schemas/result.schema.json).
+ *
+ * <p>Plain Java: the Android activity only supplies {@link Probes} and writes the files with
+ * {@link ResultWriter}. Call {@link #run} on a background thread.
+ */
+public final class Benchmark {
+  /** The result format this class writes. */
+  public static final String RESULT_SCHEMA = "mobilekit.result/1";
+  private static final Pattern RUN_ID = Pattern.compile("^[A-Za-z0-9._-]{1,128}$");
+
+  /** The intent extras of one case. */
+  public static final class Config {
+    public final int warmup;
+    public final int iterations;
+    public final int threads;
+    public final boolean energy;
+
+    /**
+     * @param warmup untimed runs first (>= 0)
+     * @param iterations timed runs (>= 1)
+     * @param threads CPU threads, 0 for the runtime's default (>= 0)
+     * @param energy sample the battery during the timed runs
+     */
+    public Config(int warmup, int iterations, int threads, boolean energy) {
+      if (warmup < 0 || iterations < 1 || threads < 0) {
+        throw new IllegalArgumentException("bad intent extras: warmup=" + warmup + " iterations=" + iterations
+            + " threads=" + threads + " (need warmup >= 0, iterations >= 1, threads >= 0)");
+      }
+      this.warmup = warmup;
+      this.iterations = iterations;
+      this.threads = threads;
+      this.energy = energy;
+    }
+  }
+
+  private final Probes probes;
+  private final Map<String, String> ortConfig;
+  private final double idleSeconds;
+
+  /**
+   * @param probes platform readings (Android: AndroidProbes)
+   * @param ortConfig extra ONNX Runtime session entries (empty on phones)
+   * @param idleSeconds how long to sample the idle battery before loading when energy is on
+   */
+  public Benchmark(Probes probes, Map<String, String> ortConfig, double idleSeconds) {
+    this.probes = probes;
+    this.ortConfig = ortConfig == null ? Collections.<String, String>emptyMap() : ortConfig;
+    this.idleSeconds = idleSeconds;
+  }
+
+  /**
+   * Checks a run id: it names a directory, so it must be a plain file name.
+   *
+   * @param runId the {@code run_id} extra
+   * @return the run id
+   * @throws IllegalArgumentException when it is missing or could escape the results directory
+   */
+  public static String checkRunId(String runId) {
+    if (runId == null || !RUN_ID.matcher(runId).matches() || runId.equals(".") || runId.equals("..")) {
+      throw new IllegalArgumentException("run_id must be 1-128 of [A-Za-z0-9._-], got " + quote(runId));
+    }
+    return runId;
+  }
+
+  /**
+   * Checks an artifact name: a file in the bundle, never a path.
+   *
+   * @param artifact the {@code artifact} extra
+   * @return the name
+   * @throws IllegalArgumentException when it is missing or contains a path separator
+   */
+  public static String checkArtifactName(String artifact) {
+    if (artifact == null || artifact.isEmpty() || artifact.contains("/") || artifact.contains("\\")
+        || artifact.equals(".") || artifact.equals("..")) {
+      throw new IllegalArgumentException("artifact must be a file name in the bundle, got " + quote(artifact));
+    }
+    return artifact;
+  }
+
+  private static String quote(String s) {
+    return s == null ? "nothing" : "'" + s + "'";
+  }
+
+  /**
+   * Runs one case.
+   *
+   * @param bundleDir the pushed bundle directory
+   * @param artifactFile the artifact's file name
+   * @param runId the run id (already checked)
+   * @param cfg warmup, iterations, threads, energy
+   * @return the result.json document
+   * @throws Exception anything that stops the case: unknown artifact, load or inference failure; the
+   *     caller writes it to the {@code error} file
+   */
+  public JSONObject run(File bundleDir, String artifactFile, String runId, Config cfg) throws Exception {
+    String started = now();
+    checkArtifactName(artifactFile);
+    Manifest manifest = Manifest.load(bundleDir);
+    Manifest.Artifact artifact = manifest.artifact(artifactFile);
+    Manifest.Input input = manifest.inputs.get(0);
+    if (!"float32".equals(input.dtype)) {
+      throw new UnsupportedArtifactException("inputs[0] is " + input.dtype + "; this app feeds float32 inputs");
+    }
+    float[] x = manifest.sampleInput != null
+        ? Tensors.readFloatsLE(new File(bundleDir, manifest.sampleInput), input.numel())
+        : new float[input.numel()];
+
+    Integer statusBefore = probes.thermalStatus();
+    Double tempBefore = probes.batteryTempC();
+    EnergyMeter meter = cfg.energy ? probes.energyMeter() : null;
+    List<BatterySample> idle = Collections.emptyList();
+    if (meter != null && idleSeconds > 0) {
+      meter.start();
+      Thread.sleep((long) (idleSeconds * 1000));
+      idle = meter.stop();
+    }
+    Integer pssBefore = probes.pssKb();
+    long t0 = System.nanoTime();
+    double[] lat = new double[cfg.iterations];
+    float[] out = null;
+    Integer pssAfterLoad;
+    Integer pssAfterRun;
+    double loadMs;
+    List<BatterySample> samples = Collections.emptyList();
+    double runSeconds;
+    try (Runner runner = Runners.open(bundleDir, manifest, artifact, cfg.threads, ortConfig)) {
+      loadMs = (System.nanoTime() - t0) / 1e6;
+      pssAfterLoad = probes.pssKb();
+      for (int i = 0; i < cfg.warmup; i++) {
+        out = runner.run(x);
+      }
+      if (meter != null) {
+        meter.start();
+      }
+      long runStart = System.nanoTime();
+      for (int i = 0; i < cfg.iterations; i++) {
+        long s = System.nanoTime();
+        out = runner.run(x);
+        lat[i] = (System.nanoTime() - s) / 1e6;
+      }
+      runSeconds = (System.nanoTime() - runStart) / 1e9;
+      if (meter != null) {
+        samples = meter.stop();
+      }
+      pssAfterRun = probes.pssKb();
+    }
+
+    JSONObject r = new JSONObject();
+    r.put("schema", RESULT_SCHEMA);
+    r.put("run_id", runId);
+    r.put("started_utc", started);
+    r.put("finished_utc", now());
+    r.put("app", probes.app());
+    r.put("device", probes.device());
+    JSONObject art = new JSONObject();
+    art.put("file", artifact.file);
+    art.put("sha256", sha256(new File(bundleDir, artifact.file)));
+    art.put("runtime", artifact.runtime);
+    art.put("backend", artifact.backend);
+    art.put("precision", artifact.precision);
+    r.put("artifact", art);
+    JSONObject config = new JSONObject();
+    config.put("warmup", cfg.warmup);
+    config.put("iterations", cfg.iterations);
+    config.put("threads", cfg.threads);
+    config.put("energy", cfg.energy);
+    r.put("config", config);
+    r.put("load_ms", Energy.round(loadMs, 4));
+    JSONArray latency = new JSONArray();
+    for (double v : lat) {
+      latency.put(Energy.round(v, 6));
+    }
+    r.put("latency_ms", latency);
+    Stats st = Stats.of(lat);
+    JSONObject stats = new JSONObject();
+    stats.put("p50", st.p50);
+    stats.put("p90", st.p90);
+    stats.put("p99", st.p99);
+    stats.put("mean", st.mean);
+    stats.put("std", st.std);
+    stats.put("min", st.min);
+    stats.put("max", st.max);
+    r.put("stats", stats);
+    JSONObject mem = new JSONObject();
+    mem.put("pss_kb_before", orNull(pssBefore));
+    mem.put("pss_kb_after_load", orNull(pssAfterLoad));
+    // The largest of the three readings: PSS is not read inside the timed loop (it costs milliseconds).
+    mem.put("pss_kb_peak", orNull(max(pssBefore, pssAfterLoad, pssAfterRun)));
+    r.put("memory", mem);
+    if (meter != null) {
+      r.put("energy", Energy.estimate(idle, samples, runSeconds, cfg.iterations, meter.charging()));
+    } else {
+      r.put("energy", JSONObject.NULL);
+    }
+    JSONObject thermal = new JSONObject();
+    thermal.put("status_before", orNull(statusBefore));
+    thermal.put("status_after", orNull(probes.thermalStatus()));
+    thermal.put("battery_temp_c_before", orNull(tempBefore));
+    thermal.put("battery_temp_c_after", orNull(probes.batteryTempC()));
+    r.put("thermal", thermal);
+    Integer got = out == null || out.length == 0 ? null : Tensors.argmax(out);
+    JSONObject check = new JSONObject();
+    check.put("expected_top1", orNull(manifest.expectedTop1));
+    check.put("got_top1", orNull(got));
+    check.put("ok", manifest.expectedTop1 == null || got == null ? JSONObject.NULL
+        : (Object) Boolean.valueOf(manifest.expectedTop1.intValue() == got.intValue()));
+    r.put("check", check);
+    JSONArray errors = new JSONArray();
+    if (manifest.expectedTop1 != null && got != null && manifest.expectedTop1.intValue() != got.intValue()) {
+      errors.put("top-1 mismatch: the phone computed class " + got + ", the host expected "
+          + manifest.expectedTop1 + " for the bundle's sample input");
+    }
+    r.put("errors", errors);
+    return r;
+  }
+
+  private static Object orNull(Object v) {
+    return v == null ? JSONObject.NULL : v;
+  }
+
+  private static Integer max(Integer... values) {
+    Integer best = null;
+    for (Integer v : values) {
+      if (v != null && (best == null || v > best)) {
+        best = v;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Now as ISO-8601 UTC with milliseconds.
+   *
+   * @return e.g. 2026-11-22T04:40:12.123Z
+   */
+  public static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  /**
+   * SHA-256 of a file as lowercase hex (the manifest's {@code sha256} of a plain file).
+   *
+   * @param file the file
+   * @return 64 hex digits
+   * @throws IOException when it cannot be read
+   */
+  public static String sha256(File file) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = new FileInputStream(file)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (byte b : md.digest()) {
+      sb.append(String.format("%02x", b));
+    }
+    return sb.toString();
+  }
+}

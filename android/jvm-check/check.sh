@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Proves the Android app's Java code without an Android SDK, Gradle or a phone:
+#   1. compiles every class of android/app against Robolectric's android-all jar (the Android
+#      framework), the ONNX Runtime Java API and the ExecuTorch Java API;
+#   2. compiles the plain-Java core (org.mobilekit.demo.core) and its JUnit tests for the desktop JVM
+#      (org.json from Maven Central instead of Android's) and runs them; the ONNX Runtime tests run
+#      the real model with the ORT desktop jar when MOBILEKIT_BUNDLE names an exported bundle.
+#
+#   bash android/jvm-check/check.sh            # jars come from ~/.m2 (downloaded on first use)
+#
+# Environment (all optional):
+#   MOBILEKIT_JVM_OUT          build directory (default android/jvm-check/target)
+#   MOBILEKIT_BUNDLE           an exported bundle with an .onnx artifact (digits_cnn) for the ORT tests
+#   MOBILEKIT_REFERENCE        reference tensors written by tests/apps/test_android.py
+#   MOBILEKIT_RESULTS          where the benchmark tests write result.json for schema validation
+#   MOBILEKIT_EXECUTORCH_JAVA_SRC  extension/android/executorch_android/src/main/java of an ExecuTorch
+#                              checkout at the version app/build.gradle names: compile against the real
+#                              ExecuTorch Java API instead of the signature stand-in in executorch-api/
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+app="$here/../app/src"
+out="${MOBILEKIT_JVM_OUT:-$here/target}"
+rm -rf "$out/classes" && mkdir -p "$out/classes"
+
+# --- jars: offline first (CI re-uses ~/.m2), online when something is missing ---------------------
+if ! mvn -B -q -o -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >"$out/mvn.log" 2>&1; then
+  mvn -B -q -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >"$out/mvn.log" 2>&1 \
+    || { cat "$out/mvn.log"; exit 1; }
+fi
+jar() { tr ':' '\n' <"$out/cp.txt" | grep "/$1" | head -1; }
+ANDROID="$(jar android-all-)"; ORT="$(jar onnxruntime-)"; JSON="$(jar json-)"; JUNIT="$(jar junit-)"
+HAMCREST="$(jar hamcrest-core-)"; FBJNI="$(jar fbjni-java-only-)"; NATIVELOADER="$(jar nativeloader-)"
+echo "jars: $(basename "$ANDROID") $(basename "$ORT") $(basename "$JSON") $(basename "$JUNIT")"
+
+# --- the ExecuTorch Java API -----------------------------------------------------------------------
+et="$out/classes/executorch-api"
+mkdir -p "$et"
+if [ -n "${MOBILEKIT_EXECUTORCH_JAVA_SRC:-}" ]; then
+  src="$MOBILEKIT_EXECUTORCH_JAVA_SRC/org/pytorch/executorch"
+  javac -nowarn -d "$et" -cp "$FBJNI:$NATIVELOADER:$ANDROID" "$src"/*.java "$src"/annotations/*.java
+  echo "executorch: real Java API compiled from $MOBILEKIT_EXECUTORCH_JAVA_SRC"
+else
+  javac -d "$et" "$here"/executorch-api/org/pytorch/executorch/*.java
+  # Every member of the stand-in must be a member of the real API (recorded with javap from the release).
+  javap -public -cp "$et" org.pytorch.executorch.Module org.pytorch.executorch.Tensor \
+    org.pytorch.executorch.EValue org.pytorch.executorch.MethodMetadata \
+    | grep -E '^  ' | sed 's/^ *//' | sort -u >"$out/stub-api.txt"
+  missing="$(grep -vxF -f <(grep -v '^#' "$here/executorch-android-api.txt" | sed 's/^ *//') "$out/stub-api.txt" \
+    | grep -vE '^(private|org\.pytorch\.executorch\.[A-Za-z]+\(\);)' || true)"
+  if [ -n "$missing" ]; then
+    echo "executorch stand-in has members the real API does not:"; echo "$missing"; exit 1
+  fi
+  echo "executorch: signature stand-in ($(wc -l <"$out/stub-api.txt") members, all in executorch-android-api.txt)"
+fi
+
+# --- 1. the whole app against the Android framework ---------------------------------------------------
+mapfile -t all_src < <(find "$app/main/java" -name '*.java' | sort)
+javac -Xlint:all -Xlint:-options -Xlint:-classfile -Xlint:-deprecation -Werror --release 11 -d "$out/classes/android" \
+  -cp "$ANDROID:$et:$ORT" "${all_src[@]}"
+echo "android: compiled ${#all_src[@]} classes against $(basename "$ANDROID")"
+
+# --- 2. the plain-Java core and its tests on the desktop JVM ------------------------------------------
+mapfile -t core_src < <(find "$app/main/java/org/mobilekit/demo/core" -name '*.java' | sort)
+mapfile -t test_src < <(find "$app/test/java" -name '*.java' | sort)
+cp_core="$et:$ORT:$JSON"
+javac -Xlint:all -Xlint:-options -Werror --release 11 -d "$out/classes/core" -cp "$cp_core" "${core_src[@]}"
+javac -nowarn --release 11 -d "$out/classes/test" -cp "$out/classes/core:$cp_core:$JUNIT:$HAMCREST" "${test_src[@]}"
+tests=()
+for f in "${test_src[@]}"; do
+  rel="${f#"$app/test/java/"}"; tests+=("$(echo "${rel%.java}" | tr '/' '.')")
+done
+echo "junit: ${#tests[@]} test classes"
+exec java -Xmx1g \
+  -Dmobilekit.bundle="${MOBILEKIT_BUNDLE:-}" -Dmobilekit.reference="${MOBILEKIT_REFERENCE:-}" \
+  -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
+  -cp "$out/classes/test:$out/classes/core:$cp_core:$JUNIT:$HAMCREST" org.junit.runner.JUnitCore "${tests[@]}"

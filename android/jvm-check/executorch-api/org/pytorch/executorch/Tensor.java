@@ -1,0 +1,20 @@
+package org.pytorch.executorch;
+
+import java.nio.FloatBuffer;
+
+/** Compile-time stand-in (see Module). */
+public abstract class Tensor {
+  private Tensor() {}
+
+  public static FloatBuffer allocateFloatBuffer(int numElements) {
+    throw new UnsupportedOperationException();
+  }
+
+  public static Tensor fromBlob(FloatBuffer data, long[] shape) {
+    throw new UnsupportedOperationException();
+  }
+
+  public float[] getDataAsFloatArray() {
+    throw new UnsupportedOperationException();
+  }
+}
