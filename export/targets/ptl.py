@@ -114,7 +114,7 @@ class PtlTarget(Target):
                 f"The {self.name} target builds static INT8 only, not {recipe.mode!r}.",
                 "Use the static recipe for ptl, or --target onnx / xnnpack for dynamic INT8.",
             )
-        mapping = get_default_qconfig_mapping("qnnpack")
+        mapping = get_default_qconfig_mapping("qnnpack").set_global(_qconfig(recipe))
         kept = _apply_keep_float(self.name, module, mapping, recipe.keep_float)
         try:
             prepared = prepare_fx(module, mapping, example_inputs=tuple(ctx.model.example_inputs))
@@ -130,23 +130,25 @@ class PtlTarget(Target):
             for sample in samples:
                 prepared(*sample)
         converted = convert_fx(prepared)
+        for node in converted.graph.nodes:  # FX writes `image: _torch_Tensor_`, which torch.jit.script rejects
+            node.type = None
+        converted.recompile()
         record = quant_record(
             "static",
             "w8a8",
             engine="qnnpack (torch.ao FX graph mode)",
-            granularity="per_tensor",
-            symmetric=False,
+            granularity=recipe.granularity.value,
+            symmetric=True,
             samples=len(samples),
-            observer="histogram",
+            observer=recipe.observer.value,
             keep_float=recipe.keep_float,
         )
         notes = [
-            "FX graph-mode quantization (prepare_fx/convert_fx, qnnpack qconfig mapping: per-tensor affine "
-            "UINT8 activations with histogram observers, per-tensor INT8 weights); FX covers residual adds "
-            "and functional ops that eager mode needs FloatFunctional/QuantStub edits for."
+            "FX graph-mode quantization (prepare_fx/convert_fx, qnnpack qconfig mapping with "
+            f"{recipe.granularity.value} symmetric INT8 weights and per-tensor affine UINT8 activations, "
+            f"{recipe.observer.value} observer); FX covers residual adds and functional ops that eager mode "
+            "needs FloatFunctional/QuantStub edits for."
         ]
-        if recipe.granularity.value == "per_channel":
-            notes.append("qnnpack's default qconfig is per-tensor; the per-channel request was not applied here.")
         if kept:
             notes.append(f"Kept in float: {', '.join(kept)}.")
         return converted, record, notes
@@ -236,6 +238,24 @@ class PtlTarget(Target):
         if artifact.precision == "int8" and not quantized:
             raise TargetError(f"The {self.name} INT8 artifact has no quantized operators: {ops}")
         return [f"lite-interpreter operators: {', '.join(ops)}"]
+
+
+def _qconfig(recipe):
+    """The qnnpack QConfig for a static recipe: UINT8 affine activations, INT8 symmetric weights."""
+    import torch
+    from torch.ao.quantization import QConfig
+    from torch.ao.quantization import observer as obs
+
+    activation = {
+        "histogram": obs.HistogramObserver,
+        "minmax": obs.MinMaxObserver,
+        "moving_average_minmax": obs.MovingAverageMinMaxObserver,
+    }[recipe.observer.value].with_args(dtype=torch.quint8, reduce_range=False)
+    if recipe.granularity.value == "per_channel":
+        weight = obs.PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric)
+    else:
+        weight = obs.MinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_tensor_symmetric)
+    return QConfig(activation=activation, weight=weight)
 
 
 def _apply_keep_float(target: str, module, mapping, keep_float: tuple[str, ...]) -> list[str]:

@@ -134,6 +134,17 @@ def test_keep_float_leaves_the_layer_in_float(small):
     assert "aten::linear" in ops and "quantized::linear" not in ops and "quantized::conv2d" in ops
 
 
+def test_per_tensor_recipe(small):
+    model, ctx = small
+    ctx = context(model, ctx.bundle_dir, quant=StaticInt8Config(granularity="per_tensor", observer="minmax"))
+    artifact = PtlTarget().build(ctx, "int8")
+    assert artifact.quantization["granularity"] == "per_tensor" and artifact.quantization["calibration"]["observer"] == "minmax"
+    sample = ctx.calibration_samples()[0]
+    with torch.no_grad():
+        ref = model.module(*sample).numpy()
+    assert sqnr_db(ref, PtlTarget().host_runner(artifact)(sample)[0]) > 20
+
+
 def test_keep_float_unknown_name_is_an_error(small):
     model, ctx = small
     ctx = context(model, ctx.bundle_dir, quant=StaticInt8Config(keep_float=("nope",)))
@@ -172,6 +183,8 @@ def test_digits_int8_top1_agreement(tmp_path):
     ctx = context(model, tmp_path, samples=model.calibration(128, 0))
     target = PtlTarget()
     artifact = target.build(ctx, "int8")
+    assert "TorchScript via torch.jit.script." in artifact.notes  # not the trace fallback
+    assert artifact.quantization["granularity"] == "per_channel"
     target.check_artifact(artifact, ctx)
     run = target.host_runner(artifact)
     samples = model.eval_set().samples
