@@ -83,8 +83,8 @@ class OnnxTarget(Target):
         notes: list[str] = []
         with tempfile.TemporaryDirectory(prefix="mobilekit-onnx-") as tmp:
             work = Path(tmp)
-            fp32, exporter = self._export(ctx, work)
-            notes.append(f"Exported with the {exporter} ONNX exporter.")
+            fp32, export_notes = self._export(ctx, work)
+            notes += export_notes
             quantization: dict = {"mode": "none"}
             if precision == "fp32":
                 produced = fp32
@@ -112,17 +112,17 @@ class OnnxTarget(Target):
             build_seconds=time.perf_counter() - start,
         )
 
-    def _export(self, ctx: BuildContext, work: Path) -> tuple[Path, str]:
-        """FP32 ONNX in ``work``; the dynamo exporter first, TorchScript where it fails. Cached per context."""
+    def _export(self, ctx: BuildContext, work: Path) -> tuple[Path, list[str]]:
+        """FP32 ONNX in ``work`` and notes on how it was exported. Cached per context."""
         import torch
 
-        cached = ctx.cached("onnx:fp32", lambda: self._export_bytes(ctx, torch))
-        data, exporter = cached
+        data, notes = ctx.cached("onnx:fp32", lambda: self._export_bytes(ctx, torch))
         path = work / "fp32.onnx"
         path.write_bytes(data)
-        return path, exporter
+        return path, list(notes)
 
-    def _export_bytes(self, ctx: BuildContext, torch) -> tuple[bytes, str]:
+    def _export_bytes(self, ctx: BuildContext, torch) -> tuple[bytes, list[str]]:
+        """The dynamo exporter first; the TorchScript exporter where it fails (its trace warnings kept)."""
         model = ctx.model
         kwargs = dict(
             input_names=[i.name for i in model.inputs],
@@ -135,8 +135,8 @@ class OnnxTarget(Target):
             path = Path(tmp) / "model.onnx"
             for dynamo in (True, False):
                 try:
-                    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-                        warnings.simplefilter("ignore", DeprecationWarning)
+                    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+                        warnings.simplefilter("always")
                         torch.onnx.export(
                             model.module,
                             tuple(model.example_inputs),
@@ -146,12 +146,13 @@ class OnnxTarget(Target):
                             verbose=False,
                             **kwargs,
                         )
-                    exporter = "dynamo (torch.export)" if dynamo else "TorchScript (dynamo exporter failed: "
-                    if not dynamo:
-                        exporter += f"{_first_line(errors[0])})"
-                    else:
+                    if dynamo:
                         _rename_io(path, kwargs["input_names"], kwargs["output_names"])
-                    return path.read_bytes(), exporter
+                        return path.read_bytes(), ["Exported with the dynamo (torch.export) ONNX exporter."]
+                    notes = [f"Exported with the TorchScript ONNX exporter (dynamo exporter failed: {_first_line(errors[0])})."]
+                    traced = sorted({str(w.message).split(".")[0] for w in caught if w.category.__name__ == "TracerWarning"})
+                    notes += [f"Trace warning: {m}; the ONNX graph holds the branch taken for the example input." for m in traced]
+                    return path.read_bytes(), notes
                 except Exception as exc:  # noqa: BLE001 - both exporters are tried, then diagnosed
                     errors.append(exc)
         raise self._export_error(ctx, errors)

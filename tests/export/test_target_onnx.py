@@ -186,6 +186,39 @@ def test_unconvertible_op_names_op_layer_and_target(tmp_path):
     assert "--target xnnpack" in info.value.hint
 
 
+class DataDependent(nn.Module):
+    """Python control flow on a tensor value: torch.export refuses it, the TorchScript exporter traces one branch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 10)
+
+    def forward(self, x):
+        if x.sum().item() > 0:
+            return self.fc(x * 2)
+        return self.fc(x - 1)
+
+
+def test_torchscript_exporter_fallback_is_recorded(tmp_path):
+    model = LoadedModel(
+        name="dd",
+        module=DataDependent().eval(),
+        example_inputs=(torch.ones(1, 4),),
+        inputs=(InputSpec("x", "float32", (1, 4), "NC"),),
+        outputs=(OutputSpec("logits", "float32", (1, 10)),),
+        source={"model": "test", "torch": torch.__version__},
+    )
+    ctx = context(model, tmp_path, samples=[(torch.rand(1, 4),) for _ in range(8)])
+    artifact = OnnxTarget().build(ctx, "fp32")
+    assert any(n.startswith("Exported with the TorchScript ONNX exporter (dynamo exporter failed") for n in artifact.notes)
+    assert any(n.startswith("Trace warning: Converting a tensor to a Python number") for n in artifact.notes)
+    OnnxTarget().check_artifact(artifact, ctx)
+    sample = (torch.rand(1, 4),)
+    with torch.no_grad():
+        ref = model.module(*sample).numpy()
+    np.testing.assert_allclose(OnnxTarget().host_runner(artifact)(sample)[0], ref, atol=1e-5)
+
+
 def test_missing_dependency(small, monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
