@@ -130,7 +130,10 @@ def coreml_inputs(ct, model) -> tuple[list, list[str]]:
                 f"{'the inversion (255 - x), ' if pre.invert else ''}x*scale, -mean, /std into the model."
             )
         else:
-            result.append(ct.TensorType(name=spec.name, shape=tuple(spec.shape), dtype=np.float32))
+            shape = tuple(spec.shape)
+            if model.dynamic_batch:
+                shape = (ct.RangeDim(lower_bound=1, upper_bound=1024, default=1), *shape[1:])
+            result.append(ct.TensorType(name=spec.name, shape=shape, dtype=np.float32))
             notes.append(f"Core ML input {spec.name!r} is a TensorType (MLMultiArray float32): {why}.")
     return result, notes
 
@@ -531,18 +534,25 @@ def describe_io(target: str, spec, model) -> list[str]:
         else:
             got = list(desc.type.multiArrayType.shape)
             notes.append(f"input {desc.name!r}: MultiArray {got}")
-        if got != list(want.shape):
+        if not _same_shape(got, list(want.shape), model.dynamic_batch):
             raise TargetError(f"The {target} input {desc.name!r} has shape {got}, the manifest says {list(want.shape)}.")
     for desc, want in zip(outs, model.outputs):
         arr = desc.type.multiArrayType
         got = list(arr.shape)
         dtype = arr.ArrayDataType.Name(arr.dataType)
-        if got and got != list(want.shape):
+        if got and not _same_shape(got, list(want.shape), model.dynamic_batch):
             raise TargetError(f"The {target} output {desc.name!r} has shape {got}, the manifest says {list(want.shape)}.")
         if dtype != want.dtype.upper():
             raise TargetError(f"The {target} output {desc.name!r} is {dtype}, the manifest says {want.dtype}.")
         notes.append(f"output {desc.name!r}: MultiArray {got} {dtype}")
     return notes
+
+
+def _same_shape(got: list[int], want: list[int], dynamic_batch: bool) -> bool:
+    """Equal shapes; with a dynamic batch only the non-batch dimensions must agree."""
+    if dynamic_batch:
+        return len(got) == len(want) and got[1:] == want[1:]
+    return got == want
 
 
 def mil_histograms(spec) -> tuple[Counter, Counter]:

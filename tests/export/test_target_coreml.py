@@ -199,6 +199,21 @@ def test_same_std_rgb_becomes_rgb_image_with_folded_bias(tmp_path):
     assert [float(b) for b in meta["mobilekit.image.image_bias"].split(",")] == pytest.approx([-2.0, -1.6, -1.2])
 
 
+def test_dynamic_batch_uses_a_tensor_input_with_a_batch_range(tmp_path):
+    model = loaded(Net())
+    model.dynamic_batch = True
+    ctx = context(model, tmp_path)
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    two = (torch.randn(2, 1, 28, 28),)  # a batch-1 example would specialise the batch dimension to 1
+    ctx._cache["exported_fp32"] = torch.export.export(model.module, two, dynamic_shapes=({0: batch},))
+    artifact = CoreMLTarget().build(ctx, "fp16")
+    assert any("TensorType" in n and "is not [1, 1, H, W]" in n for n in artifact.notes)
+    (inp,) = spec_of(artifact.path).description.input
+    ranges = inp.type.multiArrayType.shapeRange.sizeRanges
+    assert (ranges[0].lowerBound, ranges[0].upperBound) == (1, 1024)
+    CoreMLTarget().check_artifact(artifact, ctx)
+
+
 def test_unconvertible_op_names_op_layer_and_target(tmp_path):
     ctx = context(loaded(WithCustomOp()), tmp_path)
     with pytest.raises(TargetError, match=r"coreml target cannot convert op 'mk_coreml_test::wiggle' in layer 'act'") as info:

@@ -219,6 +219,16 @@ def test_torchscript_exporter_fallback_is_recorded(tmp_path):
     np.testing.assert_allclose(OnnxTarget().host_runner(artifact)(sample)[0], ref, atol=1e-5)
 
 
+def test_dynamic_batch(small):
+    model, ctx = small
+    model.dynamic_batch = True
+    target = OnnxTarget()
+    artifact = target.build(ctx, "int8")
+    target.check_artifact(artifact, ctx)  # batch dimension is symbolic (-1) in the graph
+    batch = (torch.cat([s[0] for s in ctx.calibration_samples()[:4]]),)
+    assert target.host_runner(artifact)(batch)[0].shape == (4, 10)
+
+
 def test_missing_dependency(small, monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
