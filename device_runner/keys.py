@@ -7,11 +7,14 @@ touch the real home). Key material is never logged or put in an error message; o
 from __future__ import annotations
 
 import os
+import tempfile
+import threading
 from pathlib import Path
 
 from mobilekit import MobilekitError
 
 ENV_KEY = "MOBILEKIT_ADB_KEY"
+_LOCK = threading.Lock()  # the per-device threads of a run may all ask for the key at once
 
 
 def default_key_path() -> Path:
@@ -21,24 +24,33 @@ def default_key_path() -> Path:
 
 
 def ensure_key(path: Path | None = None) -> Path:
-    """Return the private key path, creating the key pair (mode 600) with adb-shell's ``keygen`` if absent."""
+    """Return the private key path, creating the key pair (mode 600) with adb-shell's ``keygen`` if absent.
+
+    The pair is generated in a temporary folder next to the key and moved into place, so a concurrent
+    reader (another thread, or Google's adb) never sees a half-written key.
+    """
     path = Path(path) if path else default_key_path()
-    if path.exists():
-        pub = path.with_name(path.name + ".pub")
-        if not pub.exists():
-            from adb_shell.auth.keygen import write_public_keyfile
+    pub = path.with_name(path.name + ".pub")
+    with _LOCK:
+        if path.exists():
+            if not pub.exists():
+                from adb_shell.auth.keygen import write_public_keyfile
 
-            write_public_keyfile(str(path), str(pub))
-        return path
-    from adb_shell.auth.keygen import keygen
+                write_public_keyfile(str(path), str(pub))
+            return path
+        from adb_shell.auth.keygen import keygen
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = os.umask(0o077)
-    try:
-        keygen(str(path))
-    finally:
-        os.umask(old)
-    os.chmod(path, 0o600)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = os.umask(0o077)
+        try:
+            with tempfile.TemporaryDirectory(dir=path.parent, prefix=".adbkey-") as tmp:
+                tmp_key = Path(tmp) / "adbkey"
+                keygen(str(tmp_key))
+                os.chmod(tmp_key, 0o600)
+                os.replace(tmp_key.with_name("adbkey.pub"), pub)
+                os.replace(tmp_key, path)
+        finally:
+            os.umask(old)
     return path
 
 

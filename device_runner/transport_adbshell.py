@@ -74,9 +74,9 @@ class AdbShellTransport(Transport):
                         transport_timeout_s=min(self.timeout_s, 10.0), auth_callback=lambda d: asked.append(1))
         except Exception as exc:  # noqa: BLE001 - mapped below
             dev.close()
-            if asked:  # the phone was shown our key and did not accept it in time
-                raise DeviceUnauthorized(self.name) from None
             err = map_error(exc, self.name, "connect")
+            if asked and isinstance(err, DeviceTimeout):  # the phone was shown our key and did not accept it in time
+                raise DeviceUnauthorized(self.name) from None
             if isinstance(err, ConnectionLost) and isinstance(exc, (ConnectionRefusedError, socket.gaierror)):
                 raise ConnectionLost(err.message, hint=f"Check the address {self.name}, that the phone is on the "
                                      "network and that wireless debugging is enabled.") from None

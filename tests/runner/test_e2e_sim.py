@@ -104,6 +104,34 @@ def test_drop_mid_case_fails_that_case_only_then_resume_finishes(sim_phones, tin
         assert s2.ok == 4 and s2.failed == 0 and s2.status == "finished"
 
 
+def test_cli_resume_reruns_only_unfinished_cases(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    db = tmp_path / "r.db"
+    a.faults.drop_mid_case = True
+    args = ["bench", str(tiny_bundle), "--device", a.address, "--threads", "1", "--iterations", "20", "--warmup", "1",
+            "--no-energy", "--db", str(db), "--json"]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 1, r.output  # some cases failed
+    first = json.loads(r.stdout)
+    assert first["failed"] == 1 and first["ok"] == 1 and "--resume" in first["failures"][0]["error"]
+    with Store(db) as store:
+        ok_before = {c["case_key"]: c["finished_utc"] for c in store.cases(first["run_id"], status="ok")}
+    r = CliRunner().invoke(cli, ["bench", "--resume", first["run_id"], "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["ok"] == 2
+    with Store(db) as store:  # the case that was already done was not run again
+        for key, finished in ok_before.items():
+            assert [c["finished_utc"] for c in store.cases(first["run_id"]) if c["case_key"] == key] == [finished]
+
+
+def test_devices_cli_probes_a_network_phone(sim_phones):
+    (a,) = sim_phones(1)
+    r = CliRunner().invoke(cli, ["devices", "--device", a.address, "--json"])
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(r.stdout)
+    assert row["state"] == "device" and row["simulated"] and "(simulated)" in row["model"] and row["android_sdk"] == 34
+
+
 def test_full_disk_is_a_clear_error_and_the_other_phone_finishes(sim_phones, tiny_bundle, tmp_path):
     a, b = sim_phones(2)
     a.faults.full_disk = True
@@ -122,7 +150,7 @@ def test_missing_app_says_how_to_install(sim_phones, tiny_bundle, tmp_path):
     with Store(tmp_path / "r.db") as store:
         s = run_bench(plan_for(tiny_bundle, [a, b]), store)
         cases = by_device(store, s.run_id)
-        assert cases[b.address][0]["status"] == "ok"
+        assert cases[b.address][0]["status"] == "ok", cases[b.address][0]["error"]
         err = cases[a.address][0]["error"]
         assert "not installed" in err and "--apk" in err
 
@@ -133,7 +161,7 @@ def test_timeout_stops_the_app_and_keeps_the_rest(sim_phones, tiny_bundle, tmp_p
     with Store(tmp_path / "r.db") as store:
         s = run_bench(plan_for(tiny_bundle, [a, b], timeout_s=3, energy=False), store)
         cases = by_device(store, s.run_id)
-        assert cases[b.address][0]["status"] == "ok"
+        assert cases[b.address][0]["status"] == "ok", cases[b.address][0]["error"]
         assert "no result from the app within 3 s" in cases[a.address][0]["error"]
 
 
@@ -143,7 +171,7 @@ def test_crashing_app_error_file_is_reported(sim_phones, tiny_bundle, tmp_path):
     with Store(tmp_path / "r.db") as store:
         s = run_bench(plan_for(tiny_bundle, [a, b], energy=False), store)
         cases = by_device(store, s.run_id)
-        assert cases[b.address][0]["status"] == "ok"
+        assert cases[b.address][0]["status"] == "ok", cases[b.address][0]["error"]
         assert "the app reported an error" in cases[a.address][0]["error"]
 
 
@@ -166,7 +194,7 @@ def test_hostile_names_on_pull_are_refused_by_name(sim_phones, tiny_bundle, tmp_
     with Store(tmp_path / "r.db") as store:
         s = run_bench(plan_for(tiny_bundle, [a, b], energy=False), store)
         cases = by_device(store, s.run_id)
-        assert cases[b.address][0]["status"] == "ok"
+        assert cases[b.address][0]["status"] == "ok", cases[b.address][0]["error"]
         assert "refused the device file name" in cases[a.address][0]["error"]
     assert not any(p.name == "evil" for p in tmp_path.rglob("evil"))
 

@@ -61,3 +61,17 @@ def test_usb_transport_imports_and_explains_missing_libusb(monkeypatch):
     monkeypatch.setattr(transport_usb, "usb_available", lambda: False)
     with pytest.raises(MobilekitError, match="libusb1"):
         transport_usb.UsbTransport("R5CT30")
+
+
+def test_key_creation_is_safe_from_many_threads(tmp_path):
+    import threading
+
+    path = tmp_path / "adbkey"
+    signers = []
+    threads = [threading.Thread(target=lambda: signers.append(keys.load_signer(path))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(signers) == 4 and len({s.GetPublicKey() for s in signers}) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adbkey", "adbkey.pub"]
