@@ -338,7 +338,35 @@ class OnnxTarget(Target):
         for name in artifact.extra_files:
             if not (artifact.path.parent / name).is_file():
                 raise TargetError(f"The {self.name} artifact's companion file {name} is missing.")
+            if name.endswith(".ort"):
+                notes.append(self._compare_ort(artifact, artifact.path.parent / name, ctx))
         return notes
+
+    def _compare_ort(self, artifact: Artifact, ort_path: Path, ctx: BuildContext) -> str:
+        """Load the ``.ort`` in onnxruntime and compare it with the ``.onnx`` on the example input."""
+        import onnxruntime as ort
+
+        example = tuple(ctx.model.example_inputs)
+        want = self.host_runner(artifact)(example)[0]
+        so = ort.SessionOptions()
+        so.add_session_config_entry("session.x64quantprecision", "1")
+        so.log_severity_level = 3
+        try:
+            session = ort.InferenceSession(str(ort_path), so, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001
+            raise TargetError(f"The {self.name} .ort file {ort_path.name} does not load: {_first_line(exc)}") from exc
+        feeds = {i.name: _to_numpy(t) for i, t in zip(session.get_inputs(), example)}
+        got = np.asarray(session.run(None, feeds)[0])
+        if got.shape != want.shape or not np.all(np.isfinite(got)):
+            raise TargetError(f"The {self.name} .ort file {ort_path.name} gives {got.shape} (expected {want.shape}) or non-finite values.")
+        diff = float(np.max(np.abs(got - want)))
+        note = f"{ort_path.name} loads in onnxruntime; max abs diff vs the .onnx on the example input {diff:.3g}"
+        if artifact.precision == "int8":
+            note += (
+                " (the .ort holds ARM-fused QLinear kernels: on an x86 host without VNNI they saturate whatever "
+                "the session options, so its host numbers understate what a phone computes)"
+            )
+        return note
 
 
 class _SampleReader:

@@ -104,6 +104,7 @@ def test_int8_artifact_ort_companions_names_and_fidelity(small):
     assert any("x64quantprecision" in n for n in artifact.notes)
     notes = target.check_artifact(artifact, ctx)
     assert any("QuantizeLinear" in n for n in notes)
+    assert any("small.ort.int8.ort loads in onnxruntime" in n for n in notes)
     run = target.host_runner(artifact)
     samples = ctx.calibration_samples()[:16]
     got = np.concatenate([run(s)[0] for s in samples])
