@@ -24,9 +24,12 @@ import click
 @click.option("--faults", "faults_text", default="", metavar="LIST",
               help="Comma list of faults, e.g. slow=2.0,full_disk,answer_delay_ms=200 (see below).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the battery-current noise.")
+@click.option("--current", "current", type=click.Choice(["uA-negative", "mA-positive"]), default="uA-negative",
+              show_default=True, help="How sysfs current_now reads while discharging: Pixel-style µA below zero, "
+                                      "or mA above zero as some vendors write it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line (address, serial, root) instead of text.")
 def sim(port: int, root: Path | None, serial: str, model: str, speed: float, faults_text: str, seed: int,
-        as_json: bool) -> None:
+        current: str, as_json: bool) -> None:
     """Serve a simulated Android phone over ADB (a test double, not an emulator).
 
     It speaks the real ADB protocol on 127.0.0.1, so `adb` and `mobilekit bench` talk to it as to
@@ -46,12 +49,15 @@ def sim(port: int, root: Path | None, serial: str, model: str, speed: float, fau
     Faults: drop_after_bytes=N, drop_mid_case, full_disk, slow=F, answer_delay_ms=N, overheat,
     crash_benchmark, hostile_names, no_app, unauthorized, usb_charging, not_debuggable.
     """
-    from mobilekit.device_runner.sim import Faults, SimulatedPhone
+    from mobilekit.device_runner.sim import DeviceProfile, Faults, SimulatedPhone
 
     faults = Faults.parse(faults_text)
+    profile = DeviceProfile(current_unit="uA", current_negative_discharging=True) if current == "uA-negative" \
+        else DeviceProfile(current_unit="mA", current_negative_discharging=False)
     temporary = root is None
     root_dir = Path(tempfile.mkdtemp(prefix="mobilekit-sim-")) if temporary else root
-    phone = SimulatedPhone(root_dir, port=port, serial=serial, model=model, speed=speed, faults=faults, seed=seed)
+    phone = SimulatedPhone(root_dir, port=port, serial=serial, model=model, speed=speed, faults=faults, seed=seed,
+                           profile=profile)
     stop = threading.Event()
     try:
         phone.start()

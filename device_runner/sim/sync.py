@@ -15,7 +15,7 @@ import struct
 from typing import TYPE_CHECKING
 
 from .filesystem import FsError, Stat
-from .server import Stream, StreamClosed
+from .server import Stream
 
 if TYPE_CHECKING:
     from .phone import SimulatedPhone
@@ -101,6 +101,7 @@ class SyncService:
     def _list(self, stream: Stream, req: int, path: str) -> None:
         v2 = req == ID_LIS2
         out = bytearray()
+        directory = "/"
         try:
             directory = self._norm(path)
             names = [".", ".."] + self.fs.listdir(directory, "shell")
@@ -249,10 +250,3 @@ class SyncService:
         stream.write(bytes(out))
         return True
 
-
-def sync_service(phone: "SimulatedPhone"):
-    """The callable the connection runs for ``sync:``."""
-    return SyncService(phone)
-
-
-__all__ = ["SyncService", "sync_service", "StreamClosed"]

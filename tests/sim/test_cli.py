@@ -28,7 +28,8 @@ def test_unknown_fault_is_a_message(capsys):
 
 def test_foreground_phone(tmp_path, signer):
     proc = subprocess.Popen([sys.executable, "-m", "mobilekit.cli.main", "sim", "--port", "0", "--json",
-                             "--root", str(tmp_path / "root"), "--serial", "cli-1", "--faults", "slow=2"],
+                             "--root", str(tmp_path / "root"), "--serial", "cli-1", "--faults", "slow=2",
+                             "--current", "mA-positive"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         info = json.loads(proc.stdout.readline())
@@ -39,6 +40,7 @@ def test_foreground_phone(tmp_path, signer):
 
         dev = connect(Addr, signer)
         assert dev.shell("getprop ro.serialno") == "cli-1\n"
+        assert 0 < int(dev.shell("cat /sys/class/power_supply/battery/current_now")) < 1000  # mA, positive
         dev.close()
     finally:
         proc.send_signal(signal.SIGINT)

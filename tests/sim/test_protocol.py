@@ -153,3 +153,11 @@ def test_stop_cuts_connections(phone, signer):
     phone.stop()
     with pytest.raises(Exception):
         dev.shell("echo hi", read_timeout_s=2, transport_timeout_s=2)
+
+
+def test_interactive_shell_prompt(raw):
+    local, remote = raw.open("shell:")
+    assert raw.read_stream(local, remote, len(b"simphone:/ $ ")) == b"simphone:/ $ "
+    raw.write(local, remote, b"cd /data/local/tmp\necho hi\nexit\n")
+    out = raw.read_stream(local, remote)
+    assert b"hi\r\n" in out and b"simphone:/data/local/tmp $ " in out
