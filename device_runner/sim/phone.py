@@ -58,10 +58,13 @@ class SimulatedPhone:
         if not 0 <= port <= 65535:
             raise MobilekitError(f"port must be 0..65535, got {port}")
         self.root = Path(root)
+        if self.root.exists() and not self.root.is_dir():
+            raise MobilekitError(f"the phone's root {self.root} exists and is not a folder",
+                                 hint="give --root a folder (it is created if missing)")
         self.serial = serial
         self.speed = speed
         self.seed = seed
-        self.faults = faults if faults is not None else Faults()
+        self._faults = faults if faults is not None else Faults()
         self.profile = dataclasses.replace(profile or DeviceProfile(), model=model)
         self.properties = self.profile.properties(serial)
         self.fs = Sandbox(self.root, self.faults)
@@ -75,6 +78,17 @@ class SimulatedPhone:
         self.app = DemoApp(self)
         self._server = AdbServer(self, port)
         self._requested_port = port
+
+    @property
+    def faults(self) -> Faults:
+        """The live faults; change a field (``phone.faults.slow = 2.0``) or assign a new :class:`Faults`."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, value: Faults) -> None:
+        self._faults = value
+        self.fs.faults = value
+        self.power.faults = value
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> "SimulatedPhone":

@@ -156,3 +156,22 @@ def test_not_debuggable(device, phone):
     phone.faults.not_debuggable = True
     assert device.shell("run-as org.mobilekit.demo cat files/x") == "run-as: package not debuggable: org.mobilekit.demo\n"
     assert "DEBUGGABLE" not in device.shell("dumpsys package org.mobilekit.demo")
+
+
+def test_assigning_new_faults_reaches_every_part(phone):
+    phone.faults = Faults(full_disk=True, usb_charging=True)
+    assert "No space left on device" in phone.sh("touch /data/local/tmp/x")[1]
+    assert phone.sh("cat /sys/class/power_supply/battery/status")[1] == "Charging\n"
+
+
+def test_bad_root_is_a_message(tmp_path):
+    from mobilekit.device_runner.sim import SimulatedPhone
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(MobilekitError, match="is not a folder"):
+        SimulatedPhone(tmp_path / "file")
+    with pytest.raises(MobilekitError, match="speed must be > 0"):
+        SimulatedPhone(tmp_path / "p", speed=0)
+    with SimulatedPhone(tmp_path / "a") as first:
+        with pytest.raises(MobilekitError, match=f"cannot listen on 127.0.0.1:{first.port}"):
+            SimulatedPhone(tmp_path / "b", port=first.port).start()
