@@ -247,7 +247,8 @@ class DeviceRun:
             self.perf_mode = dev.set_fixed_performance_mode(True)
             if not self.perf_mode:
                 self.store.clear_note(self.address, NOTE_PERF)
-        self.store.update_device_info(self.run_id, self.address, {"fixed_performance_mode": self.perf_mode})
+        self.store.update_device_info(self.run_id, self.address, {"fixed_performance_mode": self.perf_mode,
+                                                                  "screen": dev.screen_state()})
         self.thermal_base = thermal.baseline(dev)
         for i, case in enumerate(self.cases):
             if self.stop.is_set():

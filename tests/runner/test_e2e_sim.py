@@ -268,3 +268,21 @@ def test_compare_flags_a_slowed_phone_but_not_an_unchanged_one(sim_phones, tiny_
     assert res.exit_code == 1 and "regression" in res.output
     res = CliRunner().invoke(cli, ["compare", r1, r2, "--db", str(db), "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["regression"] is False
+
+
+def test_apk_installs_the_missing_app_and_a_bad_apk_says_why(sim_phones, tiny_bundle, tmp_path):
+    import zipfile
+
+    (a,) = sim_phones(1)
+    a.faults.no_app = True
+    apk = tmp_path / "app-debug.apk"
+    with zipfile.ZipFile(apk, "w") as z:
+        z.writestr("AndroidManifest.xml", '<manifest package="org.mobilekit.demo" versionName="9.9.9"/>')
+    bad = tmp_path / "bad.apk"
+    bad.write_bytes(b"not a zip")
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a], energy=False, apk=bad), store)
+        assert "INSTALL_FAILED_INVALID_APK" in store.cases(s.run_id)[0]["error"]
+        s = run_bench(plan_for(tiny_bundle, [a], energy=False, apk=apk), store)
+        assert s.ok == 1, s
+        assert store.devices(s.run_id)[0]["info"]["app"]["version_name"] == "9.9.9"

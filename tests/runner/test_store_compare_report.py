@@ -130,6 +130,11 @@ def test_report_escapes_every_device_string_and_labels_simulated(tmp_path):
     assert "<script>" not in html_text and "&lt;script&gt;" in html_text
     assert "SIMULATED" in html_text and "(simulated)" in html_text
     assert "<svg" in html_text and "http://" not in html_text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    import re
+    import xml.etree.ElementTree as ET
+
+    for svg in re.findall(r"<svg.*?</svg>", html_text, re.S):  # every plot is well-formed XML
+        ET.fromstring(svg)
     assert "<script>" not in md and "SIMULATED" in md
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert len(rows) == 3 and {r["status"] for r in rows} == {"ok", "failed"}
