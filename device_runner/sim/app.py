@@ -64,6 +64,7 @@ class DemoApp:
         self._cancel = threading.Event()
         self._lock = threading.Lock()
         self._next_pid = 12000 + phone.seed % 1000
+        self.launch_answered = threading.Event()  # set by `am start` once it has printed its answer
 
     # --- package state ------------------------------------------------------------------------
     @property
@@ -111,6 +112,7 @@ class DemoApp:
         return self.phone.profile.base_pss_kb + self.loaded_kb
 
     def start_benchmark(self, extras: dict) -> None:
+        self.launch_answered.clear()
         self.ensure_process()
         cancel = self._cancel
         self._thread = threading.Thread(target=self._run, args=(dict(extras), cancel), name="sim-BenchmarkActivity",
@@ -244,6 +246,9 @@ class DemoApp:
                 if cancel.is_set():
                     return {}
                 if drop_at is not None and i == drop_at:
+                    # the launch answer goes out first, as on a phone where the run takes a while
+                    self.launch_answered.wait(5.0)
+                    time.sleep(0.2)
                     phone.faults.drop_mid_case = False
                     n = phone.drop_connections()
                     self._log("W", f"fault drop_mid_case: dropped {n} ADB connection(s) mid-run")

@@ -162,15 +162,14 @@ def am(ctx: Ctx) -> int:
         app.start_benchmark(extras)
     else:
         app.ensure_process()
-    if opts["wait"]:
-        total = int((380 if cold else 120) * ctx.phone.speed)
-        ctx.sleep(min(total, 300) / 1000.0 / 4)
-        ctx.print("Status: ok")
-        ctx.print(f"LaunchState: {'COLD' if cold else 'WARM'}")
-        ctx.print(f"Activity: {pkg}/.{short}")
-        ctx.print(f"TotalTime: {total}")
-        ctx.print(f"WaitTime: {total + 6}")
-        ctx.print("Complete")
+    try:
+        if opts["wait"]:
+            total = int((380 if cold else 120) * ctx.phone.speed)
+            ctx.sleep(min(total, 300) / 1000.0 / 4)
+            ctx.print("\n".join(["Status: ok", f"LaunchState: {'COLD' if cold else 'WARM'}", f"Activity: {pkg}/.{short}",
+                                 f"TotalTime: {total}", f"WaitTime: {total + 6}", "Complete"]))
+    finally:
+        app.launch_answered.set()
     return 0
 
 
