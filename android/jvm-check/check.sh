@@ -61,12 +61,13 @@ echo "android: compiled ${#all_src[@]} classes against $(basename "$ANDROID")"
 
 # --- 2. the plain-Java core and its tests on the desktop JVM ------------------------------------------
 mapfile -t core_src < <(find "$app/main/java/org/mobilekit/demo/core" -name '*.java' | sort)
-mapfile -t test_src < <(find "$app/test/java" -name '*.java' | sort)
+mapfile -t test_src < <(find "$app/test/java" -name "*.java" | sort)
 cp_core="$et:$ORT:$JSON"
 javac -Xlint:all -Xlint:-options -Werror --release 11 -d "$out/classes/core" -cp "$cp_core" "${core_src[@]}"
 javac -nowarn --release 11 -d "$out/classes/test" -cp "$out/classes/core:$cp_core:$JUNIT:$HAMCREST" "${test_src[@]}"
 tests=()
 for f in "${test_src[@]}"; do
+  case "$f" in *Test.java) ;; *) continue ;; esac
   rel="${f#"$app/test/java/"}"; tests+=("$(echo "${rel%.java}" | tr '/' '.')")
 done
 echo "junit: ${#tests[@]} test classes"

@@ -10,9 +10,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.json.JSONObject;
 import org.mobilekit.demo.core.Benchmark;
-import org.mobilekit.demo.core.ResultWriter;
 
 /**
  * Headless benchmark mode, started by the device runner:
@@ -59,40 +57,28 @@ public final class BenchmarkActivity extends Activity {
     worker.start();
   }
 
-  /** Background thread: the whole case, then finish on the UI thread. */
+  /** Background thread: the whole case (plain Java, {@link Benchmark#execute}), then finish on the UI thread. */
   private void runCase(Intent intent) {
-    ResultWriter writer = null;
     try {
-      String runId = Benchmark.checkRunId(intent.getStringExtra("run_id"));
-      List<File> dirs = new ArrayList<>();
+      List<File> bases = new ArrayList<>();
       File external = getExternalFilesDir(null);
       if (external != null) {
-        dirs.add(ResultWriter.runDir(external, runId));
+        bases.add(external);
       }
-      dirs.add(ResultWriter.runDir(getFilesDir(), runId));
-      writer = new ResultWriter(dirs);
-      writer.prepare();
-      String bundle = intent.getStringExtra("bundle");
-      if (bundle == null || bundle.isEmpty()) {
-        throw new IllegalArgumentException("missing intent extra: bundle (the pushed bundle directory)");
-      }
-      Benchmark.Config cfg = new Benchmark.Config(
+      bases.add(getFilesDir());
+      Benchmark bench = new Benchmark(new AndroidProbes(this), Collections.<String, String>emptyMap(), 1.0);
+      String outcome = bench.execute(bases,
+          intent.getStringExtra("bundle"),
+          intent.getStringExtra("artifact"),
+          intent.getStringExtra("run_id"),
           intent.getIntExtra("warmup", 5),
           intent.getIntExtra("iterations", 50),
           intent.getIntExtra("threads", 0),
           intent.getBooleanExtra("energy", false));
-      Benchmark bench = new Benchmark(new AndroidProbes(this), Collections.<String, String>emptyMap(), 1.0);
-      JSONObject result = bench.run(new File(bundle), intent.getStringExtra("artifact"), runId, cfg);
-      List<File> failed = writer.writeResult(result);
-      for (File d : failed) {
-        Log.w(TAG, "could not write " + d);
-      }
-      Log.i(TAG, "benchmark " + runId + " done: p50 " + result.getJSONObject("stats").getDouble("p50") + " ms");
-    } catch (Throwable t) {
-      String message = ResultWriter.describe(t);
-      Log.e(TAG, message);
-      if (writer != null) {
-        writer.writeError(message);
+      if (outcome.startsWith("error")) {
+        Log.e(TAG, outcome);
+      } else {
+        Log.i(TAG, "benchmark " + intent.getStringExtra("run_id") + " " + outcome);
       }
     } finally {
       synchronized (LOCK) {

@@ -235,6 +235,48 @@ public final class Benchmark {
     return r;
   }
 
+  /**
+   * Everything the benchmark activity does for one {@code am start}, on the calling (background)
+   * thread: check the extras, clear stale files, run the case, and write result.json + done, or error
+   * with the message for anything thrown (bad extras, unknown artifact, load failure, OutOfMemoryError).
+   *
+   * @param bases directories that get {@code mobilekit/<run_id>/} (external files dir, files dir)
+   * @param bundle the {@code bundle} extra
+   * @param artifact the {@code artifact} extra
+   * @param runId the {@code run_id} extra
+   * @param warmup the {@code warmup} extra
+   * @param iterations the {@code iterations} extra
+   * @param threads the {@code threads} extra
+   * @param energy the {@code energy} extra
+   * @return "done", or "error: " and the message; a bad run_id writes nothing (it has no safe directory)
+   */
+  public String execute(List<File> bases, String bundle, String artifact, String runId, int warmup,
+      int iterations, int threads, boolean energy) {
+    ResultWriter writer = null;
+    try {
+      checkRunId(runId);
+      List<File> dirs = new java.util.ArrayList<>();
+      for (File base : bases) {
+        dirs.add(ResultWriter.runDir(base, runId));
+      }
+      writer = new ResultWriter(dirs);
+      writer.prepare();
+      if (bundle == null || bundle.isEmpty()) {
+        throw new IllegalArgumentException("missing intent extra: bundle (the pushed bundle directory)");
+      }
+      Config cfg = new Config(warmup, iterations, threads, energy);
+      JSONObject result = run(new File(bundle), artifact, runId, cfg);
+      writer.writeResult(result);
+      return "done";
+    } catch (Throwable t) {
+      String message = ResultWriter.describe(t);
+      if (writer != null) {
+        writer.writeError(message);
+      }
+      return "error: " + message;
+    }
+  }
+
   private static Object orNull(Object v) {
     return v == null ? JSONObject.NULL : v;
   }

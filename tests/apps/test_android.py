@@ -1,0 +1,130 @@
+"""The Android app (android/): its Java compiled against the Android framework and the runtimes'
+Java APIs, and its plain-Java core tested on the JVM against Python's reference (slow: javac, JUnit
+and ONNX Runtime on the real digits bundle). Fast checks keep the Gradle build and the runner's
+protocol in step with the code."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ANDROID = REPO / "android"
+APP_JAVA = ANDROID / "app" / "src" / "main" / "java" / "org" / "mobilekit" / "demo"
+CHECK = ANDROID / "jvm-check" / "check.sh"
+
+
+def _gradle_versions() -> dict:
+    text = (ANDROID / "app" / "build.gradle").read_text()
+    return dict(re.findall(r'def (\w+Version) = "([^"]+)"', text))
+
+
+def _pom_properties() -> dict:
+    root = ET.parse(ANDROID / "jvm-check" / "pom.xml").getroot()
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    return {child.tag.split("}")[1]: child.text for child in root.find("m:properties", ns)}
+
+
+def test_gradle_and_jvm_check_use_the_same_runtime_versions():
+    gradle, pom = _gradle_versions(), _pom_properties()
+    assert gradle["executorchVersion"] == pom["executorch.version"]
+    assert gradle["onnxruntimeVersion"] == pom["onnxruntime.version"]
+    assert gradle["orgJsonVersion"] == pom["orgjson.version"]
+    build = (ANDROID / "app" / "build.gradle").read_text()
+    assert 'implementation "org.pytorch:executorch-android:${executorchVersion}"' in build
+    assert 'implementation "com.microsoft.onnxruntime:onnxruntime-android:${onnxruntimeVersion}"' in build
+    api = (ANDROID / "jvm-check" / "executorch-android-api.txt").read_text()
+    assert f"executorch-android {gradle['executorchVersion']}" in api
+
+
+def test_manifest_and_package_match_the_runner():
+    from mobilekit.device_runner.device import APP_PACKAGE, BENCH_ACTIVITY
+
+    build = (ANDROID / "app" / "build.gradle").read_text()
+    assert f'applicationId "{APP_PACKAGE}"' in build and f'namespace "{APP_PACKAGE}"' in build
+    assert re.search(r"minSdk 26\b", build)
+    android = "{http://schemas.android.com/apk/res/android}"
+    root = ET.parse(ANDROID / "app" / "src" / "main" / "AndroidManifest.xml").getroot()
+    acts = {a.get(f"{android}name"): a for a in root.iter("activity")}
+    bench = BENCH_ACTIVITY.split("/", 1)[1]
+    assert bench in acts and acts[bench].get(f"{android}exported") == "true"
+    assert (APP_JAVA / f"{bench.lstrip('.')}.java").is_file()
+    assert ".MainActivity" in acts
+
+
+def test_benchmark_activity_reads_every_extra_the_runner_sends():
+    bench_py = (REPO / "device_runner" / "bench.py").read_text()
+    sent = {name: kind for kind, name in re.findall(r'"--e([siz])", "(\w+)"', bench_py)}
+    assert set(sent) == {"bundle", "artifact", "run_id", "warmup", "iterations", "threads", "energy"}
+    java = (APP_JAVA / "BenchmarkActivity.java").read_text()
+    getter = {"s": "getStringExtra", "i": "getIntExtra", "z": "getBooleanExtra"}
+    for name, kind in sent.items():
+        assert f'{getter[kind]}("{name}"' in java, f"BenchmarkActivity does not read --e{kind} {name}"
+
+
+def test_core_is_plain_java_with_javadoc():
+    core = sorted((APP_JAVA / "core").glob("*.java"))
+    assert {p.stem for p in core} >= {"Manifest", "Preprocess", "Stats", "ResultWriter", "Runner",
+                                      "ExecuTorchRunner", "OrtRunner", "Benchmark"}
+    for path in core:
+        text = path.read_text()
+        assert not re.search(r"^import android\.", text, re.M), f"{path.name} imports android.*"
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            if re.match(r"  (public|  public) (static )?(?!final class|class|interface)[\w<>\[\], .]+\(", line):
+                above = "\n".join(lines[max(0, i - 3):i])
+                assert "*/" in above or "@Override" in above or "@param" in above, \
+                    f"{path.name}:{i + 1} public method without Javadoc: {line.strip()}"
+
+
+def test_benchmark_runs_off_the_ui_thread():
+    java = (APP_JAVA / "BenchmarkActivity.java").read_text()
+    on_create = java[java.index("void onCreate"):java.index("private void runCase")]
+    assert "new Thread(" in on_create and "bench.execute" not in on_create
+    assert "runOnUiThread(this::finish)" in java
+    main = (APP_JAVA / "MainActivity.java").read_text()
+    assert "worker.execute(" in main and main.count("runner.run(") == main.count("runner.run(x)")
+
+
+def _tool(name: str) -> str | None:
+    return shutil.which(name)
+
+
+@pytest.mark.slow
+def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_reference, tmp_path):
+    for tool in ("javac", "java", "javap", "mvn"):
+        if not _tool(tool):
+            pytest.skip(f"{tool} is not installed (OpenJDK 17 and Maven are needed for the Android JVM check)")
+    results = tmp_path / "results"
+    results.mkdir()
+    env = dict(os.environ, MOBILEKIT_BUNDLE=str(apps_bundle), MOBILEKIT_REFERENCE=str(apps_reference),
+               MOBILEKIT_RESULTS=str(results), MOBILEKIT_JVM_OUT=str(tmp_path / "jvm"))
+    proc = subprocess.run(["bash", str(CHECK)], capture_output=True, text=True, env=env, timeout=1200)
+    out = proc.stdout + "\n".join(l for l in proc.stderr.splitlines() if "UnsupportedAppUsage" not in l)
+    assert proc.returncode == 0, out[-6000:]
+    assert re.search(r"^OK \(\d+ tests\)$", proc.stdout, re.M), out[-3000:]
+    assert "android: compiled" in proc.stdout
+    figures = sorted(set(re.findall(r"FIGURE [^\n]*", proc.stdout)))
+    print("\n".join([l for l in proc.stdout.splitlines() if l.startswith(("jars:", "executorch:", "android:", "OK"))]
+                    + figures))
+    assert any("ort_jvm_digits" in f for f in figures), out[-3000:]
+    assert any("preprocess_cases" in f for f in figures), out[-3000:]
+
+    from mobilekit.schemas import RESULT, errors
+
+    docs = sorted(results.rglob("result.json"))
+    assert len(docs) == 2, docs  # the ORT run, in the external and the internal directory
+    for path in docs:
+        doc = json.loads(path.read_text())
+        assert errors(doc, RESULT) == [], path
+        assert doc["check"]["ok"] is True and "simulated" not in doc
+        assert (path.parent / "done").read_bytes() == b""
+    error_files = sorted(results.rglob("error"))
+    assert {p.parent.name for p in error_files} >= {"jvm-unknown-002", "jvm-pte-003", "jvm-ptl-004", "jvm-extras-005"}
