@@ -429,7 +429,8 @@ def logcat(ctx: Ctx) -> int:
 def sh(ctx: Ctx) -> int:
     args = ctx.argv[1:]
     if args[:1] == ["-c"] and len(args) >= 2:
-        return ctx.shell.run(args[1], ctx.out, ctx.err, ctx.stdin)
+        sub = Shell(ctx.phone, ctx.who, ctx.shell.cwd, ctx.shell.cancelled)  # a child shell: its exit is its own
+        return sub.run(args[1], ctx.out, ctx.err, ctx.stdin)
     if not args:
         ctx.error(f"{SH}: interactive sh is not supported inside a command by the simulated phone")
         return 2

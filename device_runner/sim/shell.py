@@ -279,6 +279,8 @@ class Shell:
         self.who = who
         self.cwd = cwd
         self.status = 0
+        self.exited = False  # the ``exit`` builtin ran
+        self._exit_code = 0
         self.cancelled = cancelled or threading.Event()
 
     def run(self, line: str, out: Sink, err: Sink | None = None, stdin: bytes = b"") -> int:
@@ -301,8 +303,6 @@ class Shell:
         if self.status == -1:
             self.status = self._exit_code
         return self.status
-
-    _exit_code = 0
 
     def _pipeline(self, pipeline: list[Command], out: Sink, err: Sink, stdin: bytes) -> int:
         data = stdin
@@ -431,6 +431,7 @@ class Shell:
                 self._exit_code = int(argv[1]) if len(argv) > 1 else self.status
             except ValueError:
                 self._exit_code = 2
+            self.exited = True
             return -1
         if name == "cd":
             target = self.phone.fs.normalize(argv[1] if len(argv) > 1 else "/", self.cwd)
@@ -474,7 +475,7 @@ def shell_service(phone: "SimulatedPhone", command: str, pty: bool):
             if chunk in (b"\r", b"\n"):
                 stream.write(b"\r\n")
                 sh.run(line.decode("utf-8", errors="replace"), write)
-                if sh._exit_code or line.strip() == b"exit":
+                if sh.exited:
                     return
                 line.clear()
                 stream.write(f"{phone.properties['ro.product.device']}:{sh.cwd} $ ".encode())

@@ -44,6 +44,8 @@ def test_getprop(phone):
     ("test -d /data/local/tmp && echo dir; test -f /data/local/tmp; echo :$?", "dir\n:1\n"),
     ("[ -e /sys/class/power_supply/battery/capacity ] && echo there", "there\n"),
     ("sh -c 'echo inner; false'; echo :$?", "inner\n:1\n"),
+    ("sh -c 'exit 3'; echo :$?", ":3\n"),
+    ("echo a; exit 4; echo b", "a\n"),
     ("nproc", "8\n"),
     ("echo hi # a comment", "hi\n"),
 ])
