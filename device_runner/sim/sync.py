@@ -184,6 +184,9 @@ class SyncService:
                     if kind != ID_DATA:
                         _fail(stream, "invalid data message")
                         return False
+                    if size > 16 * SYNC_DATA_MAX:
+                        _fail(stream, "oversize data message")
+                        return False
                     data = stream.read_exactly(size)
                     if self.phone.faults.full_disk:
                         raise FsError(errno.ENOSPC, device_path)
