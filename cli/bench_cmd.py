@@ -111,6 +111,7 @@ Examples:
   mobilekit bench out/digits_cnn --device 192.168.1.23:5555
   mobilekit bench out/digits_cnn --device R5CT30 --device 127.0.0.1:5555 --threads 1,4 --repeats 3
   mobilekit bench out/digits_cnn --device R5CT30 --apk app-debug.apk --no-energy --json
+  mobilekit bench out/digits_cnn out/mobilenet_v2 --device R5CT30 --artifact digits_cnn.xnnpack.int8.pte
   mobilekit bench --resume 20261122T043000Z-1a2b3c      # re-run only the cases that did not finish
 
 Each case is stored in the results database the moment it finishes (--db, $MOBILEKIT_DB, default
@@ -121,7 +122,7 @@ only valid with the cable out (Wi-Fi debugging). Exit code 0 when every case ran
 
 
 @click.command(help=BENCH_HELP)
-@click.argument("bundle", required=False, type=click.Path(path_type=Path))
+@click.argument("bundles", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--device", "devices_", multiple=True, metavar="SERIAL|HOST:PORT", help="A phone to run on (repeatable; comma lists work too).")
 @click.option("--artifact", "artifacts", multiple=True, help="Only these artifact files of the bundle (repeatable).")
 @click.option("--runtime", "runtimes", multiple=True, help="Only artifacts for these runtimes (executorch, onnxruntime, pytorch_mobile).")
@@ -140,7 +141,7 @@ only valid with the cable out (Wi-Fi debugging). Exit code 0 when every case ran
 @click.option("--db", type=click.Path(path_type=Path), default=None, help="Results database (default $MOBILEKIT_DB or ~/.local/share/mobilekit/runs.db).")
 @click.option("--resume", "resume", metavar="RUN_ID", help="Re-run the unfinished cases of a stored run.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the run summary as JSON.")
-def bench(bundle, devices_, artifacts, runtimes, threads, warmup, iterations, repeats, energy, apk, timeout_s,
+def bench(bundles, devices_, artifacts, runtimes, threads, warmup, iterations, repeats, energy, apk, timeout_s,
           cooldown_max_s, min_battery, via, key, db, resume, as_json) -> None:
     from rich.console import Console
 
@@ -153,13 +154,13 @@ def bench(bundle, devices_, artifacts, runtimes, threads, warmup, iterations, re
     store = Store(db)
     try:
         if resume:
-            if bundle or devices_:
+            if bundles or devices_:
                 raise MobilekitError("--resume takes the plan from the stored run; drop BUNDLE and --device.")
             runner = lambda p: resume_bench(store, resume, progress=p)  # noqa: E731
         else:
-            if bundle is None:
+            if not bundles:
                 raise MobilekitError("Which bundle?", hint="mobilekit bench BUNDLE --device SERIAL|HOST:PORT (or --resume RUN_ID).")
-            plan = BenchPlan(bundle=bundle, devices=tuple(d for spec in devices_ for d in _csv(spec)),
+            plan = BenchPlan(bundle=bundles[0], more_bundles=bundles[1:], devices=tuple(d for spec in devices_ for d in _csv(spec)),
                              artifacts=tuple(a for spec in artifacts for a in _csv(spec)),
                              runtimes=tuple(r for spec in runtimes for r in _csv(spec)), threads=_ints(threads),
                              warmup=warmup, iterations=iterations, repeats=repeats, energy=energy, apk=apk,

@@ -90,24 +90,24 @@ def new_run_id() -> str:
 
 def run_bench(plan: BenchPlan, store: Store, progress: Progress | None = None, run_id: str | None = None) -> RunSummary:
     """Execute ``plan``, storing each case as it finishes; returns the summary. Raises MobilekitError for bad input."""
-    bundle = load_bundle(plan.bundle)
-    cases = expand(plan, bundle)
+    bundles = [load_bundle(b) for b in plan.bundles]
+    cases = expand(plan, bundles)
     run_id = run_id or new_run_id()
-    store.create_run(run_id, plan.to_dict(), bundle.name, str(bundle.path))
+    store.create_run(run_id, plan.to_dict(), ", ".join(b.name for b in bundles), ", ".join(str(b.path) for b in bundles))
     store.add_pending_cases(run_id, [c.to_row() for c in cases])
-    return _execute(plan, bundle, cases, store, run_id, progress or Progress())
+    return _execute(plan, bundles, cases, store, run_id, progress or Progress())
 
 
 def resume_bench(store: Store, run_id: str, progress: Progress | None = None) -> RunSummary:
     """Re-run only the cases of ``run_id`` that did not finish ok (failed or never run)."""
     run = store.run(run_id)
     plan = BenchPlan.from_dict(run["plan"])
-    bundle = load_bundle(plan.bundle)
+    bundles = [load_bundle(b) for b in plan.bundles]
     done = {c["case_key"] for c in store.cases(run_id, status="ok")}
-    cases = [c for c in expand(plan, bundle) if c.case_key not in done]
+    cases = [c for c in expand(plan, bundles) if c.case_key not in done]
     store.add_pending_cases(run_id, [c.to_row() for c in cases])
     store.set_run_status(run_id, "running")
-    return _execute(plan, bundle, cases, store, run_id, progress or Progress())
+    return _execute(plan, bundles, cases, store, run_id, progress or Progress())
 
 
 def summarize(store: Store, run_id: str) -> RunSummary:
@@ -119,7 +119,7 @@ def summarize(store: Store, run_id: str) -> RunSummary:
                       [{"case_key": c["case_key"], "error": c["error"]} for c in failed])
 
 
-def _execute(plan: BenchPlan, bundle: Bundle, cases: list[Case], store: Store, run_id: str,
+def _execute(plan: BenchPlan, bundles: list[Bundle], cases: list[Case], store: Store, run_id: str,
              progress: Progress) -> RunSummary:
     stop = threading.Event()
     by_device: dict[str, list[Case]] = {}
@@ -127,7 +127,7 @@ def _execute(plan: BenchPlan, bundle: Bundle, cases: list[Case], store: Store, r
         by_device.setdefault(c.address, []).append(c)
     # Each worker sets its own `finished` event; the main thread waits on those, not on Thread.join(), because a
     # KeyboardInterrupt landing inside join() can leave Thread.is_alive() wrongly False (seen here on CPython 3.11).
-    runs = [DeviceRun(plan, bundle, store, run_id, address, dcases, progress, stop) for address, dcases in by_device.items()]
+    runs = [DeviceRun(plan, bundles, store, run_id, address, dcases, progress, stop) for address, dcases in by_device.items()]
     workers = [threading.Thread(target=r.run, name=f"bench-{r.address}", daemon=True) for r in runs]
 
     def wait_all(deadline: float | None) -> None:
@@ -170,9 +170,12 @@ def _execute(plan: BenchPlan, bundle: Bundle, cases: list[Case], store: Store, r
 class DeviceRun:
     """The cases of one device, run in sequence in one thread."""
 
-    def __init__(self, plan: BenchPlan, bundle: Bundle, store: Store, run_id: str, address: str, cases: list[Case],
-                 progress: Progress, stop: threading.Event):
-        self.plan, self.bundle, self.store, self.run_id = plan, bundle, store, run_id
+    def __init__(self, plan: BenchPlan, bundles: list[Bundle], store: Store, run_id: str, address: str,
+                 cases: list[Case], progress: Progress, stop: threading.Event):
+        self.plan, self.store, self.run_id = plan, store, run_id
+        needed = {c.bundle for c in cases}
+        self.bundles = [b for b in bundles if b.sha12 in needed]
+        self.remote_bundles: dict[str, str] = {}
         self.address, self.cases, self.progress, self.stop = address, cases, progress, stop
         self.dev: Device | None = None
         self.remaining = list(cases)
@@ -230,12 +233,15 @@ class DeviceRun:
             app = dev.require_app()
         self.app = app
         self.store.update_device_info(self.run_id, self.address, {"app": asdict(app)})
-        self.remote_bundle = f"{DEVICE_ROOT}/{self.bundle.sha12}"
-        self.progress.message(self.address, "pushing the bundle")
-        pushed = dev.push_files({self.bundle.path / n: f"{self.remote_bundle}/{n}" for n in self.bundle.files})
+        files = {}
+        for b in self.bundles:
+            self.remote_bundles[b.sha12] = f"{DEVICE_ROOT}/{b.sha12}"
+            files.update({b.path / n: f"{DEVICE_ROOT}/{b.sha12}/{n}" for n in b.files})
+        self.progress.message(self.address, "pushing the bundle" + ("s" if len(self.bundles) > 1 else ""))
+        pushed = dev.push_files(files)
         self.store.update_device_info(self.run_id, self.address, {
-            "bundle_dir": self.remote_bundle, "files_pushed": sum(pushed.values()), "files_skipped_same_sha256":
-            sum(not v for v in pushed.values())})
+            "bundle_dirs": sorted(self.remote_bundles.values()), "files_pushed": sum(pushed.values()),
+            "files_skipped_same_sha256": sum(not v for v in pushed.values())})
         if self.plan.energy:
             power.push_sampler(dev)
             self.store.add_note(self.address, NOTE_UNPLUGGED, self.run_id)
@@ -344,7 +350,7 @@ class DeviceRun:
             sampler = power.Sampler(dev, max_s=plan.timeout_s + 30).start()
         t0 = time.monotonic()
         try:
-            am = dev.sh("am", "start", "-W", "-S", "-n", BENCH_ACTIVITY, "--es", "bundle", self.remote_bundle,
+            am = dev.sh("am", "start", "-W", "-S", "-n", BENCH_ACTIVITY, "--es", "bundle", self.remote_bundles[case.bundle],
                         "--es", "artifact", case.artifact, "--es", "run_id", app_id, "--ei", "warmup", plan.warmup,
                         "--ei", "iterations", plan.iterations, "--ei", "threads", case.threads,
                         "--ez", "energy", "true" if plan.energy else "false", timeout_s=60, retry=False)

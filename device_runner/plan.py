@@ -23,6 +23,7 @@ class BenchPlan:
 
     bundle: Path
     devices: tuple[str, ...]
+    more_bundles: tuple[Path, ...] = ()      # further bundles benchmarked in the same run
     artifacts: tuple[str, ...] = ()          # file names; empty: every Android artifact in the manifest
     runtimes: tuple[str, ...] = ()           # empty: every runtime present
     threads: tuple[int, ...] = (4,)
@@ -44,6 +45,9 @@ class BenchPlan:
 
     def __post_init__(self):
         object.__setattr__(self, "bundle", Path(self.bundle))
+        object.__setattr__(self, "more_bundles", tuple(Path(b) for b in self.more_bundles))
+        if len(set(self.bundles)) != len(self.bundles):
+            raise MobilekitError("A bundle is listed twice.")
         object.__setattr__(self, "devices", tuple(self.devices))
         object.__setattr__(self, "artifacts", tuple(self.artifacts))
         object.__setattr__(self, "runtimes", tuple(self.runtimes))
@@ -67,12 +71,17 @@ class BenchPlan:
         if unknown:
             raise MobilekitError(f"Unknown runtime {unknown[0]!r}.", hint=f"Android runtimes: {', '.join(RUNTIMES)}.")
 
+    @property
+    def bundles(self) -> tuple[Path, ...]:
+        return (self.bundle, *self.more_bundles)
+
     def to_dict(self) -> dict:
         d = asdict(self)
         for k in ("bundle", "apk", "key_path"):
             d[k] = None if d[k] is None else str(d[k])
         for k in ("devices", "artifacts", "runtimes", "threads"):
             d[k] = list(d[k])
+        d["more_bundles"] = [str(b) for b in self.more_bundles]
         return d
 
     @classmethod
@@ -86,6 +95,8 @@ class Case:
     """One (device, artifact, threads, repeat) to run."""
 
     address: str
+    bundle: str          # the bundle's sha12 (content id): where it lives on the phone
+    bundle_name: str
     artifact: str
     runtime: str
     backend: str
@@ -97,7 +108,7 @@ class Case:
 
     @property
     def case_key(self) -> str:
-        return f"{self.address}|{self.artifact}|t{self.threads}|r{self.repeat_index}"
+        return f"{self.address}|{self.bundle_name}/{self.artifact}|t{self.threads}|r{self.repeat_index}"
 
     def to_row(self) -> dict:
         d = asdict(self)
@@ -154,25 +165,31 @@ def load_bundle(path: Path) -> Bundle:
     return Bundle(path, manifest, tuple(dict.fromkeys(names)), h.hexdigest()[:12])
 
 
-def expand(plan: BenchPlan, bundle: Bundle) -> list[Case]:
-    """The plan's cases, repeats outermost, then artifacts, then thread counts, for every device."""
-    arts = [a for a in bundle.manifest["artifacts"] if "android" in a["platforms"] and a["file"] in bundle.files]
-    if plan.artifacts:
-        known = {a["file"] for a in arts}
-        missing = [x for x in plan.artifacts if x not in known]
-        if missing:
-            raise MobilekitError(f"The bundle has no Android artifact {missing[0]!r}.",
-                                 hint=f"Artifacts in {bundle.path}: {', '.join(sorted(known)) or 'none'}.")
-        arts = [a for a in arts if a["file"] in plan.artifacts]
-    if plan.runtimes:
-        arts = [a for a in arts if a["runtime"] in plan.runtimes]
-    if not arts:
-        raise MobilekitError(f"Nothing to run: no Android artifact in {bundle.path} matches the selection.")
+def expand(plan: BenchPlan, bundles: list[Bundle]) -> list[Case]:
+    """The plan's cases, repeats outermost, then bundles and artifacts, then thread counts, for every device."""
+    selected: list[tuple[Bundle, dict]] = []
+    known: set[str] = set()
+    for bundle in bundles:
+        arts = [a for a in bundle.manifest["artifacts"] if "android" in a["platforms"] and a["file"] in bundle.files]
+        known |= {a["file"] for a in arts}
+        if plan.artifacts:
+            arts = [a for a in arts if a["file"] in plan.artifacts]
+        if plan.runtimes:
+            arts = [a for a in arts if a["runtime"] in plan.runtimes]
+        selected += [(bundle, a) for a in arts]
+    missing = [x for x in plan.artifacts if x not in known]
+    if missing:
+        raise MobilekitError(f"No bundle has an Android artifact {missing[0]!r}.",
+                             hint=f"Android artifacts: {', '.join(sorted(known)) or 'none'}.")
+    if not selected:
+        where = ", ".join(str(b.path) for b in bundles)
+        raise MobilekitError(f"Nothing to run: no Android artifact in {where} matches the selection.")
     cases = []
     for address in plan.devices:
         for r in range(plan.repeats):
-            for a in arts:
+            for bundle, a in selected:
                 host = ((a.get("validation") or {}).get("host_latency_ms") or {}).get("p50")
                 for t in plan.threads:
-                    cases.append(Case(address, a["file"], a["runtime"], a["backend"], a["precision"], a["bytes"], t, r, host))
+                    cases.append(Case(address, bundle.sha12, bundle.name, a["file"], a["runtime"], a["backend"],
+                                      a["precision"], a["bytes"], t, r, host))
     return cases

@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS cases (
   run_id TEXT NOT NULL REFERENCES runs(run_id),
   case_key TEXT NOT NULL,
   address TEXT NOT NULL,
+  bundle_name TEXT,
   artifact TEXT NOT NULL,
   runtime TEXT,
   backend TEXT,
@@ -233,10 +234,10 @@ class Store:
         """Insert the plan's cases as ``pending`` (existing keys are left alone, so resuming is idempotent)."""
         with self.transaction() as db:
             for c in cases:
-                db.execute("INSERT INTO cases(run_id, case_key, address, artifact, runtime, backend, precision, "
-                           "artifact_bytes, threads, repeat_index, status) VALUES (?,?,?,?,?,?,?,?,?,?, 'pending') "
-                           "ON CONFLICT (run_id, case_key) DO NOTHING",
-                           (run_id, c["case_key"], c["address"], c["artifact"], c.get("runtime"), c.get("backend"),
+                db.execute("INSERT INTO cases(run_id, case_key, address, bundle_name, artifact, runtime, backend, "
+                           "precision, artifact_bytes, threads, repeat_index, status) VALUES (?,?,?,?,?,?,?,?,?,?,?, "
+                           "'pending') ON CONFLICT (run_id, case_key) DO NOTHING",
+                           (run_id, c["case_key"], c["address"], c.get("bundle_name"), c["artifact"], c.get("runtime"), c.get("backend"),
                             c.get("precision"), c.get("artifact_bytes"), c["threads"], c["repeat_index"]))
 
     def finish_case(self, run_id: str, case_key: str, *, status: str, error: str | None = None,

@@ -286,3 +286,19 @@ def test_apk_installs_the_missing_app_and_a_bad_apk_says_why(sim_phones, tiny_bu
         s = run_bench(plan_for(tiny_bundle, [a], energy=False, apk=apk), store)
         assert s.ok == 1, s
         assert store.devices(s.run_id)[0]["info"]["app"]["version_name"] == "9.9.9"
+
+
+def test_two_bundles_in_one_run(sim_phones, tiny_bundle, tmp_path):
+    from conftest import make_bundle
+
+    other = make_bundle(tmp_path / "other", name="other")
+    (a,) = sim_phones(1)
+    r = CliRunner().invoke(cli, ["bench", str(tiny_bundle), str(other), "--device", a.address, "--artifact",
+                                 f"{FP32},other.xnnpack.fp32.pte", "--threads", "1", "--iterations", "20", "--no-energy",
+                                 "--db", str(tmp_path / "r.db"), "--json"])
+    assert r.exit_code == 0, r.output
+    with Store(tmp_path / "r.db") as store:
+        cases = store.cases(json.loads(r.stdout)["run_id"])
+        assert sorted((c["bundle_name"], c["artifact"], c["status"]) for c in cases) == [
+            ("other", "other.xnnpack.fp32.pte", "ok"), ("tiny", FP32, "ok")]
+        assert len(store.devices(cases[0]["run_id"])[0]["info"]["bundle_dirs"]) == 2
