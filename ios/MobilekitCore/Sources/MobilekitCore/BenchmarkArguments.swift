@@ -1,0 +1,67 @@
+import Foundation
+
+/// The benchmark mode's launch arguments, the iOS form of the Android intent extras:
+/// `-bundle <dir> -artifact <file> -run_id <id> [-warmup N] [-iterations N] [-threads N] [-energy true|false]`.
+/// A relative `-bundle` is taken inside the app's Documents folder.
+public struct BenchmarkArguments: Equatable {
+    public let bundle: String
+    public let artifact: String
+    public let runId: String
+    public let warmup: Int
+    public let iterations: Int
+    public let threads: Int
+    public let energy: Bool
+
+    public enum ArgumentError: Error, CustomStringConvertible, Equatable {
+        case missing(String)
+        case notANumber(String, String)
+        case badValue(String)
+
+        public var description: String {
+            switch self {
+            case .missing(let name): return "missing launch argument -\(name)"
+            case .notANumber(let name, let value): return "-\(name) needs a whole number, got '\(value)'"
+            case .badValue(let message): return message
+            }
+        }
+    }
+
+    /// nil when the app was not launched in benchmark mode (no `-run_id`); throws on bad values.
+    public static func parse(_ arguments: [String]) throws -> BenchmarkArguments? {
+        var values: [String: String] = [:]
+        var i = 1
+        while i < arguments.count {
+            let key = arguments[i]
+            if key.hasPrefix("-"), i + 1 < arguments.count {
+                values[String(key.dropFirst())] = arguments[i + 1]
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        guard let runId = values["run_id"] else { return nil }
+        guard runId.range(of: "^[A-Za-z0-9._-]{1,128}$", options: .regularExpression) != nil,
+              runId != ".", runId != ".." else {
+            throw ArgumentError.badValue("run_id must be 1-128 of [A-Za-z0-9._-], got '\(runId)'")
+        }
+        guard let bundle = values["bundle"] else { throw ArgumentError.missing("bundle") }
+        guard let artifact = values["artifact"] else { throw ArgumentError.missing("artifact") }
+        guard !artifact.contains("/"), artifact != ".", artifact != ".." else {
+            throw ArgumentError.badValue("artifact must be a file name in the bundle, got '\(artifact)'")
+        }
+        func integer(_ name: String, _ fallback: Int) throws -> Int {
+            guard let text = values[name] else { return fallback }
+            guard let value = Int(text) else { throw ArgumentError.notANumber(name, text) }
+            return value
+        }
+        let warmup = try integer("warmup", 5)
+        let iterations = try integer("iterations", 50)
+        let threads = try integer("threads", 0)
+        guard warmup >= 0, iterations >= 1, threads >= 0 else {
+            throw ArgumentError.badValue("bad arguments: warmup=\(warmup) iterations=\(iterations) threads=\(threads)")
+        }
+        return BenchmarkArguments(bundle: bundle, artifact: artifact, runId: runId, warmup: warmup,
+                                  iterations: iterations, threads: threads,
+                                  energy: ["true", "1", "YES", "yes"].contains(values["energy"] ?? "false"))
+    }
+}

@@ -1,0 +1,106 @@
+import CoreML
+import CoreVideo
+import Foundation
+import MobilekitCore
+
+/// Owns one Core ML model, compiled and loaded lazily on a private serial queue the first time it
+/// is used (as Apple's ManagedMLModel in ml-stable-diffusion does), and runs predictions on that
+/// queue. An `.mlpackage` is compiled on the device first (`MLModel.compileModel`).
+///
+/// mobilekit exports image inputs as Core ML ImageType with the manifest's normalisation folded into
+/// the model, so such an input takes the 8-bit picture after resize/crop (before inversion); a float
+/// tensor (the bundle's sample, or the demo's preprocessed picture) is turned back into that picture
+/// with `ImageTypeFold`. Other inputs are MLMultiArray float32.
+final class CoreMLRunner: ModelRunner {
+    private let url: URL
+    private let input: Manifest.Input
+    private let configuration: MLModelConfiguration
+    private let queue = DispatchQueue(label: "org.mobilekit.demo.coreml")
+    private var model: MLModel?
+
+    init(url: URL, input: Manifest.Input, computeUnits: MLComputeUnits = .all) throws {
+        self.url = url
+        self.input = input
+        configuration = MLModelConfiguration()
+        configuration.computeUnits = computeUnits
+        try queue.sync { _ = try loadedModel() }  // the benchmark's load time includes compile + load
+    }
+
+    var summary: String { "coreml (compute units \(configuration.computeUnits.rawValue))" }
+
+    /// The model, compiled and loaded on first use. Call on `queue` only.
+    private func loadedModel() throws -> MLModel {
+        if let model {
+            return model
+        }
+        let compiled = url.pathExtension == "mlmodelc" ? url : try MLModel.compileModel(at: url)
+        let loaded = try MLModel(contentsOf: compiled, configuration: configuration)
+        model = loaded
+        return loaded
+    }
+
+    func run(_ values: [Float]) throws -> [Float] {
+        try queue.sync {
+            let model = try loadedModel()
+            let description = model.modelDescription
+            guard let name = description.inputDescriptionsByName.keys.first(where: { $0 == input.name })
+                ?? description.inputDescriptionsByName.keys.first,
+                let inputDescription = description.inputDescriptionsByName[name] else {
+                throw RunnerError.output("the Core ML model has no inputs")
+            }
+            let value: MLFeatureValue
+            if inputDescription.type == .image, let spec = input.preprocess {
+                value = MLFeatureValue(pixelBuffer: try pixelBuffer(values, spec: spec))
+            } else {
+                value = MLFeatureValue(multiArray: try Preprocess.multiArray(values, shape: input.concreteShape))
+            }
+            let features = try MLDictionaryFeatureProvider(dictionary: [name: value])
+            let output = try model.prediction(from: features)
+            guard let outName = description.outputDescriptionsByName.keys.sorted().first,
+                  let array = output.featureValue(for: outName)?.multiArrayValue else {
+                throw RunnerError.output("the Core ML model returned no MultiArray output")
+            }
+            return (0..<array.count).map { array[$0].floatValue }
+        }
+    }
+
+    /// The 8-bit picture an ImageType input takes, from the preprocessed CHW float tensor.
+    private func pixelBuffer(_ values: [Float], spec: Manifest.ImagePreprocess) throws -> CVPixelBuffer {
+        let height = spec.outputHW[0]
+        let width = spec.outputHW[1]
+        let gray = spec.channels == 1
+        let pixels = ImageTypeFold(spec: spec).pixels(fromTensor: values, channels: spec.channels)
+        var buffer: CVPixelBuffer?
+        let format = gray ? kCVPixelFormatType_OneComponent8 : kCVPixelFormatType_32BGRA
+        let status = CVPixelBufferCreate(kCFAllocatorDefault, width, height, format, nil, &buffer)
+        guard status == kCVReturnSuccess, let buffer else {
+            throw RunnerError.output("CVPixelBufferCreate failed (\(status))")
+        }
+        CVPixelBufferLockBaseAddress(buffer, [])
+        defer { CVPixelBufferUnlockBaseAddress(buffer, []) }
+        guard let base = CVPixelBufferGetBaseAddress(buffer)?.assumingMemoryBound(to: UInt8.self) else {
+            throw RunnerError.output("no pixel buffer memory")
+        }
+        let rowBytes = CVPixelBufferGetBytesPerRow(buffer)
+        let hw = width * height
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = y * width + x
+                if gray {
+                    base[y * rowBytes + x] = pixels[i]
+                } else {
+                    // Planes are in the spec's color order (RGB, or BGR reversed by the tensor); BGRA memory.
+                    let first = pixels[i]
+                    let second = pixels[hw + i]
+                    let third = pixels[2 * hw + i]
+                    let rgb = spec.color == "BGR" ? (third, second, first) : (first, second, third)
+                    base[y * rowBytes + 4 * x] = rgb.2
+                    base[y * rowBytes + 4 * x + 1] = rgb.1
+                    base[y * rowBytes + 4 * x + 2] = rgb.0
+                    base[y * rowBytes + 4 * x + 3] = 255
+                }
+            }
+        }
+        return buffer
+    }
+}

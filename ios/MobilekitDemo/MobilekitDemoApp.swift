@@ -1,0 +1,43 @@
+import MobilekitCore
+import SwiftUI
+
+/// The app: the demo screen, or the headless benchmark mode when launched with `-run_id ...`.
+@main
+struct MobilekitDemoApp: App {
+    private let launch: Result<BenchmarkArguments?, Error> = Result {
+        try BenchmarkArguments.parse(ProcessInfo.processInfo.arguments)
+    }
+
+    var body: some Scene {
+        WindowGroup {
+            switch launch {
+            case .success(let args?):
+                BenchmarkView(args: args)
+            case .success(nil):
+                ContentView()
+            case .failure(let error):
+                Text("Bad benchmark arguments: \(String(describing: error))").padding()
+            }
+        }
+    }
+}
+
+/// What the benchmark mode shows while it runs (the work happens on BenchmarkMode's queue).
+struct BenchmarkView: View {
+    let args: BenchmarkArguments
+    @State private var status = "running"
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 8) {
+            Text("mobilekit benchmark \(args.runId)").font(.headline)
+            Text("\(args.artifact): \(args.warmup) warm-up + \(args.iterations) timed runs")
+            Text(status).font(.body.monospaced())
+        }
+        .padding()
+        .onAppear {
+            BenchmarkMode.start(args) { outcome in
+                status = outcome
+            }
+        }
+    }
+}
