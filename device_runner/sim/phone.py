@@ -148,6 +148,10 @@ class SimulatedPhone:
             return shell_service(self, destination[len("exec:"):], pty=False)
         if destination.startswith("sync:"):
             return SyncService(self)
+        if destination in ("root:", "unroot:"):  # a user build, as adbd answers on one
+            text = b"adbd cannot run as root in production builds\n" if destination == "root:" \
+                else b"adbd not running as root\n"
+            return lambda stream: stream.write(text)
         return None
 
     # --- the file system's layout ----------------------------------------------------------------

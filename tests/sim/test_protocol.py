@@ -161,3 +161,8 @@ def test_interactive_shell_prompt(raw):
     raw.write(local, remote, b"cd /data/local/tmp\necho hi\nexit\n")
     out = raw.read_stream(local, remote)
     assert b"hi\r\n" in out and b"simphone:/data/local/tmp $ " in out
+
+
+def test_root_is_refused_like_a_user_build(device):
+    local_answer = device._service(b"root", b"")
+    assert local_answer == "adbd cannot run as root in production builds\n"
