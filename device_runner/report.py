@@ -240,6 +240,7 @@ def render_html(data: dict) -> str:
         f"<td>{E(str(d['abis'] or ''))}</td><td>{E(str(d['android_sdk'] or ''))}</td><td>{E(str(d['cores'] or ''))}</td>"
         f"<td>{E(str((d['info'].get('ram_total_kb') or 0) // 1024))} MiB</td>"
         f"<td>{E(str(d['info'].get('fixed_performance_mode')))}</td>"
+        f"<td>{E(_fmt(d['info'].get('batterystats_app_mah')))}</td>"
         f"<td>{'<b>simulated</b>' if d['simulated'] else 'real'}</td></tr>" for d in data["devices"])
     case_rows = "".join(
         f"<tr class=\"{E(r['status'])}\"><td>{E(r['device'])}</td><td>{E(r['artifact'])}</td><td>{E(str(r['precision']))}</td>"
@@ -269,7 +270,7 @@ td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px}}th{{background:#f3f
 · {sum(r['status'] == 'ok' for r in rows)} ok, {sum(r['status'] == 'failed' for r in rows)} failed of {len(rows)} cases</p>
 <h2>Devices</h2>
 <table><tr><th>device</th><th>address</th><th>SoC</th><th>ABIs</th><th>SDK</th><th>cores</th><th>RAM</th>
-<th>fixed perf mode</th><th>kind</th></tr>{dev_rows}</table>
+<th>fixed perf mode</th><th>app mAh (batterystats estimate)</th><th>kind</th></tr>{dev_rows}</table>
 <h2>Plots</h2><p>Precision colours: {legend}</p>
 {plots}
 <h2>Cases</h2>

@@ -302,3 +302,19 @@ def test_two_bundles_in_one_run(sim_phones, tiny_bundle, tmp_path):
         assert sorted((c["bundle_name"], c["artifact"], c["status"]) for c in cases) == [
             ("other", "other.xnnpack.fp32.pte", "ok"), ("tiny", FP32, "ok")]
         assert len(store.devices(cases[0]["run_id"])[0]["info"]["bundle_dirs"]) == 2
+
+
+def test_hostile_model_name_is_escaped_in_cli_and_report(sim_phones, tiny_bundle, tmp_path):
+    hostile = '<script>alert("pwned")</script>[bold]x[/bold]'
+    (a,) = sim_phones(1, model=hostile)
+    db = tmp_path / "r.db"
+    r = CliRunner().invoke(cli, ["bench", str(tiny_bundle), "--device", a.address, "--artifact", FP32, "--threads", "1",
+                                 "--iterations", "20", "--no-energy", "--db", str(db)], env={"COLUMNS": "250"})
+    assert r.exit_code == 0, r.output
+    assert "SIMULATED" in r.output and "[bold]x[/bold]" in r.output  # shown literally, not as rich markup
+    with Store(db) as store:
+        run_id = store.runs()[0]["run_id"]
+    out = tmp_path / "r.html"
+    assert CliRunner().invoke(cli, ["report", run_id, "--db", str(db), "--out", str(out)]).exit_code == 0
+    text = out.read_text()
+    assert "<script>" not in text and "&lt;script&gt;alert(&quot;pwned&quot;)" in text

@@ -75,3 +75,49 @@ def test_key_creation_is_safe_from_many_threads(tmp_path):
         t.join()
     assert len(signers) == 4 and len({s.GetPublicKey() for s in signers}) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adbkey", "adbkey.pub"]
+
+
+def test_transient_errors_are_retried_after_a_reconnect(monkeypatch):
+    from conftest import FakeTransport
+
+    from mobilekit.device_runner import transport as tr
+
+    monkeypatch.setattr(tr.time, "sleep", lambda s: None)
+    t = FakeTransport(answers={"echo": "hi"})
+    calls = {"shell": 0, "connect": 0}
+    real_shell, real_connect = t._shell, t.connect
+
+    def flaky(command, timeout_s):
+        calls["shell"] += 1
+        if calls["shell"] < 3:
+            raise tr.ConnectionLost("cable out")
+        return real_shell(command, timeout_s)
+
+    def counting_connect():
+        calls["connect"] += 1
+        real_connect()
+
+    t._shell, t.connect = flaky, counting_connect
+    assert t.run(["echo", "hi"]).output == "hi\n"
+    assert calls == {"shell": 3, "connect": 2}
+    calls["shell"] = -10  # keeps failing: gives up after `retries`, naming the call
+    with pytest.raises(tr.ConnectionLost, match="cable out"):
+        t.run(["echo", "hi"])
+    calls["shell"] = 0
+    with pytest.raises(tr.ConnectionLost):  # retry=False: one attempt
+        t.run(["echo", "hi"], retry=False)
+    assert calls["shell"] == 1
+
+
+def test_a_phone_that_answers_too_slowly_times_out(tmp_path):
+    pytest.importorskip("mobilekit.device_runner.sim")
+    from mobilekit.device_runner.sim import Faults, SimulatedPhone
+    from mobilekit.device_runner.transport import DeviceTimeout
+    from mobilekit.device_runner.transport_tcp import TcpTransport
+
+    with SimulatedPhone(tmp_path / "p", faults=Faults(answer_delay_ms=3000)) as phone:
+        t = TcpTransport(phone.address, timeout_s=0.5)
+        t.retries, t.backoff_s = 2, 0.05
+        with pytest.raises(DeviceTimeout, match="timed out"):
+            t.run(["echo", "x"])
+        t.close()
