@@ -240,12 +240,15 @@ def export_program(model: LoadedModel) -> "torch.export.ExportedProgram":
     if model.exported_program is not None and not model.dynamic_batch:
         return model.exported_program
     dynamic_shapes = None
+    example = tuple(model.example_inputs)
     if model.dynamic_batch:
         batch = torch.export.Dim("batch", min=1, max=1024)
-        dynamic_shapes = tuple({0: batch} for _ in model.example_inputs)
+        dynamic_shapes = tuple({0: batch} for _ in example)
+        # torch.export specialises a size-1 dimension, so trace at batch 2; the program still takes batch 1.
+        example = tuple(torch.cat([t, t]) if t.shape[0] == 1 else t for t in example)
     try:
         with torch.no_grad():
-            return torch.export.export(model.module, tuple(model.example_inputs), dynamic_shapes=dynamic_shapes, strict=False)
+            return torch.export.export(model.module, example, dynamic_shapes=dynamic_shapes, strict=False)
     except Exception as exc:
         raise export_failure(model, exc) from exc
 

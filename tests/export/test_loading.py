@@ -122,8 +122,9 @@ def test_unrecognised_model_reference():
         load_model(ExportConfig(model="resnet"))
 
 
-def test_dynamic_batch_export(user_models):
-    m = load_model(ExportConfig(model="usermodels:small", example_inputs=("2x3x8x8:float32",), dynamic_batch=True))
+@pytest.mark.parametrize("batch", [1, 2])
+def test_dynamic_batch_export(user_models, batch):
+    m = load_model(ExportConfig(model="usermodels:small", example_inputs=(f"{batch}x3x8x8:float32",), dynamic_batch=True))
     ep = export_program(m)
-    out = ep.module()(torch.randn(5, 3, 8, 8))
-    assert out.shape == (5, 5)
+    assert ep.module()(torch.randn(5, 3, 8, 8)).shape == (5, 5)
+    assert ep.module()(torch.randn(1, 3, 8, 8)).shape == (1, 5)
