@@ -1,7 +1,6 @@
 import CryptoKit
 import Foundation
 import MobilekitCore
-import UIKit
 
 /// The iOS benchmark mode, the counterpart of Android's BenchmarkActivity: launched with
 /// `-bundle <dir> -artifact <file> -run_id <id> [-warmup N] [-iterations N] [-threads N]`, it runs the
@@ -94,14 +93,14 @@ enum BenchmarkMode {
         }
         let fileURL = bundle.appendingPathComponent(artifact.file)
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: fileURL.path, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: fileURL.path, isDirectory: &isDirectory)
         let sha = try isDirectory.boolValue ? artifact.sha256 : sha256(fileURL)
         return BenchmarkResult(
             runId: args.runId, startedUtc: started, finishedUtc: now(),
             app: .init(package: Bundle.main.bundleIdentifier ?? "org.mobilekit.demo",
                        version: Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "0"),
             device: .init(manufacturer: "Apple", model: machine(), soc: nil, abi: "arm64",
-                          osVersion: UIDevice.current.systemName + " " + UIDevice.current.systemVersion,
+                          osVersion: osVersion(),
                           cores: ProcessInfo.processInfo.activeProcessorCount),
             artifact: .init(file: artifact.file, sha256: sha, runtime: artifact.runtime, backend: artifact.backend,
                             precision: artifact.precision),
@@ -110,6 +109,12 @@ enum BenchmarkMode {
             thermal: .init(statusBefore: thermalBefore,
                            statusAfter: BenchmarkResult.thermalStatus(iosThermalState: ProcessInfo.processInfo.thermalState.rawValue)),
             check: .init(expected: expected, got: got), errors: errors)
+    }
+
+    /// e.g. "iOS 18.1.0" (ProcessInfo: callable off the main thread, unlike UIDevice).
+    static func osVersion() -> String {
+        let v = ProcessInfo.processInfo.operatingSystemVersion
+        return "iOS \(v.majorVersion).\(v.minorVersion).\(v.patchVersion)"
     }
 
     /// The hardware model identifier, e.g. "iPhone16,1".

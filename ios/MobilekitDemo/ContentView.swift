@@ -1,6 +1,7 @@
 import MobilekitCore
 import PhotosUI
 import SwiftUI
+import UIKit
 
 /// The demo screen: choose a bundle from Documents/bundles (copy one in with the Files app or
 /// Finder), choose an artifact, pick a picture or use the bundle's sample, and see the top-k labels

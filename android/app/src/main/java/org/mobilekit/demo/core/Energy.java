@@ -12,6 +12,9 @@ import org.json.JSONObject;
  * for {@code mj_per_inference}. BatteryManager current is positive into the battery by contract, but
  * vendors differ, so on battery the magnitude is taken as the draw. With a charger connected the
  * battery current includes the charger: the figures are kept but marked invalid with the reason.
+ *
+ * <p>{@code ENERGY_COUNTER} is sampled too ({@link BatterySample#energyNwh}) but not used: where phones
+ * have it at all, its resolution is usually too coarse for a run of a few seconds.
  */
 public final class Energy {
   private Energy() {}
