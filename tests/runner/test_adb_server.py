@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import free_port
+from runner_helpers import free_port
 from mobilekit.device_runner.bench import run_bench
 from mobilekit.device_runner.connect import list_devices, open_transport
 from mobilekit.device_runner.device import Device

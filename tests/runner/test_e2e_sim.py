@@ -289,7 +289,7 @@ def test_apk_installs_the_missing_app_and_a_bad_apk_says_why(sim_phones, tiny_bu
 
 
 def test_two_bundles_in_one_run(sim_phones, tiny_bundle, tmp_path):
-    from conftest import make_bundle
+    from runner_helpers import make_bundle
 
     other = make_bundle(tmp_path / "other", name="other")
     (a,) = sim_phones(1)

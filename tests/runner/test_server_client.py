@@ -102,6 +102,6 @@ def test_unauthorized_and_unknown(fake_server):
 
 
 def test_no_server_is_not_running():
-    from conftest import free_port
+    from runner_helpers import free_port
 
     assert not AdbServer(free_port()).running()

@@ -78,7 +78,7 @@ def test_key_creation_is_safe_from_many_threads(tmp_path):
 
 
 def test_transient_errors_are_retried_after_a_reconnect(monkeypatch):
-    from conftest import FakeTransport
+    from runner_helpers import FakeTransport
 
     from mobilekit.device_runner import transport as tr
 
