@@ -37,8 +37,9 @@ public final class BenchmarkActivity extends Activity {
     status.setPadding(32, 32, 32, 32);
     setContentView(status);
     if (savedInstanceState != null) {
-      // Recreated (e.g. rotated) while the first instance's thread still runs: do not start a second case.
-      status.setText("mobilekit benchmark already running");
+      // Recreated by a configuration change while the first instance's thread still runs: that thread
+      // writes the files; this instance starts nothing and goes away.
+      finish();
       return;
     }
     synchronized (LOCK) {

@@ -29,7 +29,18 @@ public class OrtDigitsTest {
         Tensors.concrete(input.shape), 1, true, BenchmarkTest.X86_ORT)) {
       // sample_input.bin -> expected_top1, as the benchmark checks it
       float[] sample = Tensors.readFloatsLE(new File(bundle, m.sampleInput), input.numel());
-      assertEquals(m.expectedTop1.intValue(), Tensors.argmax(ort.run(sample)));
+      float[] got = ort.run(sample);
+      assertEquals(m.expectedTop1.intValue(), Tensors.argmax(got));
+      if (m.sampleOutput != null) { // eager FP32 logits from the host: how far the INT8 model is
+        float[] want = Tensors.readFloatsLE(new File(bundle, m.sampleOutput), got.length);
+        double signal = 0;
+        double noise = 0;
+        for (int i = 0; i < want.length; i++) {
+          signal += (double) want[i] * want[i];
+          noise += (double) (want[i] - got[i]) * (want[i] - got[i]);
+        }
+        System.out.println("FIGURE ort_jvm_sample sqnr_db_vs_eager_fp32=" + 10 * Math.log10(signal / Math.max(noise, 1e-30)));
+      }
       Preprocess pre = new Preprocess(input.preprocess);
       for (int i = 0; i < cases.length(); i++) {
         JSONObject c = cases.getJSONObject(i);
@@ -37,10 +48,10 @@ public class OrtDigitsTest {
           continue;
         }
         TestFiles.Picture p = TestFiles.png(new File(ref, c.getString("png")));
-        int got = Tensors.argmax(ort.run(pre.toLayout(pre.apply(p.argb, p.width, p.height), input.layout)));
+        int top1 = Tensors.argmax(ort.run(pre.toLayout(pre.apply(p.argb, p.width, p.height), input.layout)));
         n++;
-        correct += got == c.getInt("label") ? 1 : 0;
-        agree += got == c.getInt("eager_top1") ? 1 : 0;
+        correct += top1 == c.getInt("label") ? 1 : 0;
+        agree += top1 == c.getInt("eager_top1") ? 1 : 0;
       }
       System.out.println("FIGURE ort_jvm provider=\"" + ort.describe().replace('"', '\'') + "\"");
     }
@@ -51,6 +62,31 @@ public class OrtDigitsTest {
         + agreement);
     assertTrue("accuracy " + accuracy, accuracy >= 0.98);
     assertTrue("agreement " + agreement, agreement >= 0.99);
+  }
+
+  @Test
+  public void withoutX64QuantPrecisionTheHostTrapShows() throws Exception {
+    // FIELD-NOTES: on x86-64 with AVX2 and no VNNI, ORT's u8s8 kernels saturate; phones do not have this.
+    File bundle = TestFiles.bundle();
+    File ref = TestFiles.reference();
+    Manifest m = Manifest.load(bundle);
+    Manifest.Input input = m.inputs.get(0);
+    JSONArray cases = TestFiles.json(new File(ref, "index.json")).getJSONArray("cases");
+    int n = 0;
+    int agree = 0;
+    try (OrtRunner ort = new OrtRunner(new File(bundle, BenchmarkTest.ortArtifact(m)), input.name,
+        Tensors.concrete(input.shape), 1, false, Collections.<String, String>emptyMap())) {
+      for (int i = 0; i < cases.length(); i++) {
+        JSONObject c = cases.getJSONObject(i);
+        if (c.getString("name").startsWith("digit")) {
+          float[] x = Tensors.readFloatsLE(new File(ref, c.getString("tensor")), -1);
+          agree += Tensors.argmax(ort.run(x)) == c.getInt("eager_top1") ? 1 : 0;
+          n++;
+        }
+      }
+    }
+    System.out.println("FIGURE ort_jvm_default_options top1_agreement_with_eager_fp32=" + (double) agree / n);
+    assertTrue(n > 0);
   }
 
   @Test
