@@ -52,7 +52,13 @@ def map_error(exc: BaseException, name: str, what: str) -> DeviceError:
 
 
 class AdbShellTransport(Transport):
-    """Base for adb-shell transports; subclasses provide :meth:`_new_device` (an unconnected ``AdbDevice``)."""
+    """Base for adb-shell transports; subclasses provide :meth:`_new_device` (an unconnected ``AdbDevice``).
+
+    ``own_stream_connection``: a long-running stream gets its own connection (TCP), or shares the one
+    connection (USB, where a second claim of the device is impossible).
+    """
+
+    own_stream_connection = True
 
     def __init__(self, name: str, signer_factory: Callable[[], object], timeout_s: float = 30.0,
                  auth_timeout_s: float = 30.0):
@@ -117,9 +123,11 @@ class AdbShellTransport(Transport):
                                                       timeout_s=timeout_s))
 
     def _stream(self, command: str, timeout_s: float) -> ShellStream:
-        # A stream gets its own connection, so closing it is closing a socket: the device's shell gets EOF/
-        # SIGHUP, and the main connection's packet bookkeeping is never left with a half-read stream.
-        return _AdbShellStream(self._connected_device(), command, timeout_s, self.name)
+        # Over TCP a stream gets its own connection, so closing it is closing a socket: the device's shell gets
+        # EOF/SIGHUP, and the main connection's packet bookkeeping is never left with a half-read stream.
+        if self.own_stream_connection:
+            return _AdbShellStream(self._connected_device(), command, timeout_s, self.name)
+        return self._guard("stream", lambda d: _SharedStream(d, command, timeout_s, self.name))
 
     def _push(self, local: Path, remote: str, mode: int, progress: ProgressCallback | None, timeout_s: float) -> None:
         self._guard("push", lambda d: d.push(str(local), remote, st_mode=0o100000 | mode, progress_callback=progress,
@@ -172,4 +180,59 @@ class _AdbShellStream(ShellStream):
             try:
                 self._dev.close()
             except OSError:
+                pass
+
+
+class _SharedStream(ShellStream):
+    """A shell stream multiplexed on the transport's one connection (adb-shell 0.4.x keeps a packet store per
+    stream, so other calls can run meanwhile). :meth:`close` sends CLSE so the phone ends the command.
+
+    Uses adb-shell's stream primitives (``_open``, ``_read_until``, ``_io_manager.send``) of the pinned 0.4.4,
+    because its public ``streaming_shell`` generator cannot be closed early without leaving the stream open.
+    """
+
+    def __init__(self, dev, command: str, timeout_s: float, name: str):
+        self._dev = dev
+        self._name = name
+        self._closed = False
+        self._ended = False
+        self._info = dev._open(b"shell:" + command.encode("utf-8"), timeout_s, timeout_s, None)
+
+    def _send_clse(self) -> None:
+        from adb_shell import constants
+        from adb_shell.adb_message import AdbMessage
+
+        self._dev._io_manager.send(AdbMessage(constants.CLSE, self._info.local_id, self._info.remote_id), self._info)
+
+    def lines(self) -> Iterator[str]:
+        from adb_shell import constants
+
+        buf = b""
+        try:
+            while not self._closed:
+                cmd, data = self._dev._read_until([constants.CLSE, constants.WRTE], self._info)
+                if cmd == constants.CLSE:
+                    self._ended = True
+                    if not self._closed:
+                        self._send_clse()  # acknowledge the phone's close
+                    break
+                buf += data
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    yield line.decode("utf-8", "replace").rstrip("\r")
+        except Exception as exc:  # noqa: BLE001
+            if self._closed:
+                return
+            raise map_error(exc, self._name, "stream") from None
+        if buf and not self._closed:
+            yield buf.decode("utf-8", "replace").rstrip("\r")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if not self._ended:
+            try:
+                self._send_clse()
+            except Exception:  # noqa: BLE001 - the connection may already be gone
                 pass

@@ -27,6 +27,8 @@ def usb_available() -> bool:
 class UsbTransport(AdbShellTransport):
     """A phone on USB, by serial number (``None``: the only one attached)."""
 
+    own_stream_connection = False  # one USB claim per device: streams share the connection
+
     def __init__(self, serial: str | None = None, key_path: Path | None = None, timeout_s: float = 30.0,
                  auth_timeout_s: float = 60.0):
         if not usb_available():

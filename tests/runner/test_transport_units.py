@@ -121,3 +121,30 @@ def test_a_phone_that_answers_too_slowly_times_out(tmp_path):
         with pytest.raises(DeviceTimeout, match="timed out"):
             t.run(["echo", "x"])
         t.close()
+
+
+@pytest.mark.parametrize("own_connection", [True, False], ids=["tcp-own-connection", "shared-connection-as-usb"])
+def test_sampler_stream_runs_alongside_other_calls_and_closes(tmp_path, own_connection):
+    pytest.importorskip("mobilekit.device_runner.sim")
+    import time
+
+    from mobilekit.device_runner.device import Device
+    from mobilekit.device_runner.power import SAMPLER_PATH, Sampler, push_sampler
+    from mobilekit.device_runner.sim import SimulatedPhone
+    from mobilekit.device_runner.transport_tcp import TcpTransport
+
+    with SimulatedPhone(tmp_path / "p") as phone:
+        t = TcpTransport(phone.address, timeout_s=10)
+        t.own_stream_connection = own_connection  # False: the multiplexed path USB phones use
+        dev = Device(t)
+        push_sampler(dev)
+        assert dev.sh("test", "-f", SAMPLER_PATH).ok
+        s = Sampler(dev).start()
+        for _ in range(5):  # other calls while the stream runs
+            assert dev.sh("echo", "ping").output.strip() == "ping"
+            time.sleep(0.1)
+        samples = s.stop()
+        assert len(samples) >= 3 and s.error is None
+        assert all(x.voltage_raw > 3_000_000 for x in samples)
+        assert dev.sh("echo", "after").output.strip() == "after"  # the connection is still usable
+        t.close()
