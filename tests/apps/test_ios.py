@@ -176,3 +176,17 @@ def test_no_inference_on_the_main_thread():
     assert "queue.async" in content and ".run(x)" in content.split("final class InferenceEngine")[1]
     bench = (IOS / "MobilekitDemo" / "BenchmarkMode.swift").read_text()
     assert "queue.async" in bench
+
+
+def test_swift_and_java_preprocess_share_pillows_constants():
+    """The Swift port is not compiled here; at least it must use the constants the Java one (proven
+    bit-exact against Pillow on the JVM) uses."""
+    swift = (CORE / "Preprocess.swift").read_text()
+    java = (REPO / "android/app/src/main/java/org/mobilekit/demo/core/Preprocess.java").read_text()
+    for needle in ("r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16", "32 - 8 - 2", "-0.5",
+                   "(((x - 5) * x + 8) * x - 4) * a", "center - support + 0.5", "center + support + 0.5",
+                   "(x + xmin", "* 0.5"):
+        assert needle in swift and needle in java, needle
+    coreml = (REPO / "export" / "targets" / "coreml.py").read_text()
+    assert "bias = [(255.0 * pre.scale - m) / std for m in means]" in coreml  # what ImageTypeFold mirrors
+    assert "(255.0 * spec.scale - $0) / std" in swift
