@@ -144,8 +144,10 @@ public final class Benchmark {
     double loadMs;
     List<BatterySample> samples = Collections.emptyList();
     double runSeconds;
+    String ranWith;
     try (Runner runner = Runners.open(bundleDir, manifest, artifact, cfg.threads, ortConfig)) {
       loadMs = (System.nanoTime() - t0) / 1e6;
+      ranWith = runner.describe();
       pssAfterLoad = probes.pssKb();
       for (int i = 0; i < cfg.warmup; i++) {
         out = runner.run(x);
@@ -227,6 +229,14 @@ public final class Benchmark {
         : (Object) Boolean.valueOf(manifest.expectedTop1.intValue() == got.intValue()));
     r.put("check", check);
     JSONArray errors = new JSONArray();
+    if (ranWith.contains("unavailable")) {
+      // Not a failure, but the figures are not what was asked for: say why it was not accelerated.
+      errors.put("ran with " + ranWith);
+    }
+    if (artifact.runtime.equals("executorch") && artifact.backend.equals("xnnpack")
+        && !ranWith.toLowerCase(java.util.Locale.ROOT).contains("xnnpack") && !ranWith.contains("?")) {
+      errors.put("the manifest says backend xnnpack, but forward uses " + ranWith);
+    }
     if (manifest.expectedTop1 != null && got != null && manifest.expectedTop1.intValue() != got.intValue()) {
       errors.put("top-1 mismatch: the phone computed class " + got + ", the host expected "
           + manifest.expectedTop1 + " for the bundle's sample input");

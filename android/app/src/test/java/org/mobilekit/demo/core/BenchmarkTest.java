@@ -68,7 +68,10 @@ public class BenchmarkTest {
       JSONObject check = r.getJSONObject("check");
       assertEquals(m.expectedTop1.intValue(), check.getInt("got_top1"));
       assertTrue(check.getBoolean("ok"));
-      assertEquals(0, r.getJSONArray("errors").length());
+      // The desktop ORT jar has no XNNPACK execution provider: the result says so (a phone's AAR has it).
+      JSONArray errors = r.getJSONArray("errors");
+      assertEquals(1, errors.length());
+      assertTrue(errors.getString(0), errors.getString(0).startsWith("ran with onnxruntime cpu (xnnpack unavailable"));
       JSONObject energy = r.getJSONObject("energy");
       assertTrue(energy.getDouble("mj_per_inference") >= 0);
       assertEquals(1755.0, energy.getDouble("avg_current_ma") * energy.getDouble("avg_voltage_v"), 1.0);
