@@ -77,7 +77,9 @@ class DeviceInfo:
 
     @property
     def label(self) -> str:
-        return f"{self.manufacturer} {self.model}".strip() + (" (simulated)" if self.simulated else "")
+        same = self.manufacturer and self.model.lower().startswith(self.manufacturer.lower())
+        name = self.model if same else f"{self.manufacturer} {self.model}".strip()
+        return name + (" (simulated)" if self.simulated else "")
 
 
 @dataclass(frozen=True)

@@ -145,8 +145,10 @@ def compute_energy(baseline: list[Sample], case: list[Sample], inferences: int, 
     res.avg_voltage_v = statistics.fmean(s.voltage_raw * v_scale for s in case)
     res.joules = net_mj / 1000.0
     res.mj_per_inference = net_mj / inferences if inferences > 0 else None
-    if net_mj <= 0:
-        res.notes.append("the case drew no more than the idle baseline (noise larger than the signal)")
+    if net_mj <= 0 and res.valid:
+        res.valid = False
+        res.invalid_reason = ("the case drew no more than the idle baseline (the signal is below the noise); raise "
+                              "--iterations so a case lasts longer")
     return res
 
 

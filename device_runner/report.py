@@ -60,7 +60,9 @@ def collect(store: Store, run_id: str) -> dict:
 
 
 def _device_label(d: dict) -> str:
-    name = " ".join(x for x in (d.get("manufacturer"), d.get("model")) if x) or d["address"]
+    maker, model = d.get("manufacturer") or "", d.get("model") or ""
+    name = model if maker and model.lower().startswith(maker.lower()) else f"{maker} {model}".strip()
+    name = name or d["address"]
     return name + (" (simulated)" if d.get("simulated") else "")
 
 

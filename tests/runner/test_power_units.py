@@ -63,3 +63,8 @@ def test_sampler_script_runs_in_a_posix_sh(tmp_path):
     rows = [power.parse.sampler_line(ln) for ln in out.splitlines()]
     assert len(rows) == 3 and all(r and r[1] == -123456 and r[2] == 3987000 for r in rows)
     assert all(1_600_000_000_000 < r[0] < 4_000_000_000_000 for r in rows)  # epoch milliseconds
+
+
+def test_a_case_below_the_idle_baseline_is_not_a_negative_energy():
+    e = compute_energy(series(10, 0, -300_000, 4_000_000), series(10, 2000, -250_000, 4_000_000), 10, False)
+    assert not e.valid and "below the noise" in e.invalid_reason
