@@ -184,7 +184,16 @@ def export_bundle(
         cal_times.append(time.perf_counter() - t)
         return samples
 
-    ctx = BuildContext(model=model, config=config, bundle_dir=bundle, calibration_loader=calibration_loader, log=say)
+    if calibration_data is not None:
+        source_label = "python iterable"
+    elif config.calibration is not None:
+        source_label = Path(config.calibration).name
+    else:
+        source_label = "built-in data" if model.calibration is not None else "none"
+    ctx = BuildContext(
+        model=model, config=config, bundle_dir=bundle, calibration_loader=calibration_loader, log=say,
+        calibration_source=source_label,
+    )
     ctx._cache["exported_fp32"] = exported
 
     built: list[tuple[Target, Artifact]] = []

@@ -90,16 +90,47 @@ def quantize_pt2e(model: LoadedModel, quantizer, samples: list[Sample]) -> torch
     return convert_pt2e(prepared)
 
 
-def recipe_record(recipe: QuantRecipe, samples: int, source: str, engine: str) -> dict:
-    """The manifest's ``quantization`` block for an artifact built with ``recipe``."""
-    record = {
-        "mode": recipe.mode,
-        "scheme": "w8a8" if isinstance(recipe, StaticInt8Config) else "w8_dynamic_a8",
-        "granularity": recipe.granularity.value,
-        "symmetric": True,
-        "engine": engine,
-        "keep_float": list(recipe.keep_float),
-    }
-    if isinstance(recipe, StaticInt8Config):
-        record["calibration"] = {"samples": samples, "observer": recipe.observer.value, "source": source, "seed": recipe.seed}
+def quant_record(
+    mode: str,
+    scheme: str,
+    *,
+    engine: str,
+    granularity: str | None = None,
+    symmetric: bool | None = None,
+    samples: int | None = None,
+    observer: str | None = None,
+    source: str | None = None,
+    seed: int | None = None,
+    keep_float=(),
+) -> dict:
+    """The manifest's artifact ``quantization`` block (schemas/manifest.schema.json), for every target."""
+    record: dict = {"mode": mode, "scheme": scheme, "engine": engine}
+    if granularity is not None:
+        record["granularity"] = granularity
+    if symmetric is not None:
+        record["symmetric"] = symmetric
+    if samples is not None:
+        calibration = {"samples": samples, "observer": observer or "", "source": source or "unknown"}
+        if seed is not None:
+            calibration["seed"] = seed
+        record["calibration"] = calibration
+    if keep_float:
+        record["keep_float"] = list(keep_float)
     return record
+
+
+def recipe_record(recipe: QuantRecipe, samples: int, source: str, engine: str) -> dict:
+    """The ``quantization`` block for an artifact built from a PT2E ``recipe``."""
+    static = isinstance(recipe, StaticInt8Config)
+    return quant_record(
+        recipe.mode,
+        "w8a8" if static else "w8a8-dynamic",
+        engine=engine,
+        granularity=recipe.granularity.value,
+        symmetric=True,
+        samples=samples if static else None,
+        observer=recipe.observer.value if static else None,
+        source=source,
+        seed=recipe.seed if static else None,
+        keep_float=recipe.keep_float,
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Iterable
 
 from mobilekit.export.targets.base import BuildContext, TargetError
 
@@ -83,38 +82,6 @@ def replace_path(src: Path, dst: Path) -> None:
     elif dst.exists():
         dst.unlink()
     shutil.move(str(src), str(dst))
-
-
-def path_bytes(path: Path) -> int:
-    """Size of a file, or of every file under a directory (an ``.mlpackage``)."""
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return path.stat().st_size
-
-
-def quant_record(
-    mode: str,
-    scheme: str,
-    *,
-    engine: str,
-    granularity: str | None = None,
-    symmetric: bool | None = None,
-    samples: int | None = None,
-    observer: str | None = None,
-    keep_float: Iterable[str] = (),
-) -> dict:
-    """The manifest's artifact ``quantization`` block (see schemas/manifest.schema.json)."""
-    record: dict = {"mode": mode, "scheme": scheme, "engine": engine}
-    if granularity is not None:
-        record["granularity"] = granularity
-    if symmetric is not None:
-        record["symmetric"] = symmetric
-    if samples is not None:
-        record["calibration"] = {"samples": samples, "observer": observer or "", "source": "calibration_samples"}
-    keep = list(keep_float)
-    if keep:
-        record["keep_float"] = keep
-    return record
 
 
 def check_names(kind: str, target: str, got: list[str], want: list[str]) -> None:

@@ -82,6 +82,7 @@ class BuildContext:
     bundle_dir: Path
     calibration_loader: Callable[[], list[Sample]]
     log: Callable[[str], None] = lambda message: None
+    calibration_source: str = "built-in data"  # what the manifest records as the calibration source
     _cache: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, make: Callable[[], Any]) -> Any:

@@ -24,11 +24,11 @@ from typing import Iterator
 
 import numpy as np
 
+from mobilekit.export.manifest import size_bytes
+from mobilekit.export.quantize import quant_record
 from mobilekit.export.targets._common import (
     check_names,
     locate_op,
-    path_bytes,
-    quant_record,
     replace_path,
     unsupported_op_error,
 )
@@ -221,6 +221,7 @@ class CoreMLTarget(Target):
                 granularity="per_channel",
                 symmetric=True,
                 samples=len(ctx.calibration_samples()),
+                source=ctx.calibration_source,
                 observer=ctx.config.quant.observer.value,
                 keep_float=keep,
             )
@@ -386,7 +387,7 @@ class CoreMLTarget(Target):
         ops, weights = mil_histograms(spec)
         notes.append(f"ops: {dict(sorted(ops.items()))}")
         notes.append(f"weight elements by dtype: {dict(sorted(weights.items()))}")
-        size = path_bytes(artifact.path)
+        size = size_bytes(artifact.path)
         if artifact.precision in ("w8", "w8a8", "w4", "w6"):
             want = "INT8" if artifact.precision in ("w8", "w8a8") else "UINT8"
             if not weights.get(want):
@@ -413,7 +414,7 @@ class CoreMLTarget(Target):
         def make() -> dict:
             fp32 = ctx.artifact_path("coreml", "fp32", "mlpackage")
             if fp32.exists():
-                return {"bytes": path_bytes(fp32), "weight_bytes": weight_bin_bytes(fp32)}
+                return {"bytes": size_bytes(fp32), "weight_bytes": weight_bin_bytes(fp32)}
             ct = _import_ct(self.name)
             mlmodel, _ = self._convert(ctx, ct, "fp32")
             with tempfile.TemporaryDirectory(prefix="mobilekit-coreml-ref-") as tmp:
@@ -421,7 +422,7 @@ class CoreMLTarget(Target):
                 with _quiet():
                     mlmodel.save(str(path))
                 strip_debug_mapping(path)
-                return {"bytes": path_bytes(path), "weight_bytes": weight_bin_bytes(path)}
+                return {"bytes": size_bytes(path), "weight_bytes": weight_bin_bytes(path)}
 
         return ctx.cached("coreml:fp32_reference", make)
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from mobilekit.export.config import DynamicInt8Config
+from mobilekit.export.quantize import quant_record
 from mobilekit.export.targets._common import (
     check_names,
     locate_op,
-    quant_record,
     unsupported_op_error,
 )
 from mobilekit.export.targets.base import (
@@ -252,6 +252,7 @@ class OnnxTarget(Target):
             granularity=recipe.granularity.value,
             symmetric=True,
             samples=len(samples),
+            source=ctx.calibration_source,
             observer=ctx.config.onnx_calibration_method,
             keep_float=recipe.keep_float,
         )

@@ -19,7 +19,8 @@ from typing import Iterator
 
 import numpy as np
 
-from mobilekit.export.targets._common import quant_record, unsupported_op_error
+from mobilekit.export.quantize import quant_record
+from mobilekit.export.targets._common import unsupported_op_error
 from mobilekit.export.targets.base import Artifact, BuildContext, HostRunner, Target, TargetError
 
 # Operator namespaces the prebuilt PyTorch Mobile lite runtime (pytorch_android_lite) carries.
@@ -140,6 +141,7 @@ class PtlTarget(Target):
             granularity=recipe.granularity.value,
             symmetric=True,
             samples=len(samples),
+            source=ctx.calibration_source,
             observer=recipe.observer.value,
             keep_float=recipe.keep_float,
         )

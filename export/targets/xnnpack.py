@@ -126,8 +126,7 @@ class XnnpackTarget(Target):
                 program = torch.export.export(quantized, tuple(ctx.model.example_inputs), strict=False)
             except Exception as exc:
                 raise export_failure(ctx.model, exc) from exc
-            source = str(ctx.config.calibration) if ctx.config.calibration else "built-in data"
-            quant = recipe_record(recipe, len(samples), source, "XNNPACKQuantizer (PT2E)")
+            quant = recipe_record(recipe, len(samples), ctx.calibration_source, "XNNPACKQuantizer (PT2E)")
         with _collect_why() as why:
             try:
                 edge = to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()])
