@@ -9,12 +9,18 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-if ! command -v adb >/dev/null 2>&1; then
+# Debian packages the tests use: Google's adb (the simulated phone is checked against the real client and
+# server), and a JDK + Maven (the Android app's Java is compiled against Maven Central jars and unit-tested).
+missing=()
+command -v adb >/dev/null 2>&1 || missing+=(adb)
+{ command -v javac >/dev/null 2>&1 && command -v javap >/dev/null 2>&1; } || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing Debian's adb (Google's adb client and server)..." >&2
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq adb >/dev/null
+    echo "test.sh: installing ${missing[*]} from Debian..." >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "test.sh: 'adb' not found and cannot install it (not root/apt); the real-adb tests will skip." >&2
+    echo "test.sh: missing ${missing[*]} and cannot install (not root/apt); those tests skip (they fail under CI=1)." >&2
   fi
 fi
 status=0
