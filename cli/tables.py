@@ -63,16 +63,13 @@ def print_export_summary(console: Console, manifest: dict, validation: dict, bun
     for a in manifest["artifacts"]:
         d = a.get("delegation")
         if d:
-            off = {op: n for op, n in d["non_delegated_ops"].items() if op not in ("getitem", "alloc")}
+            off = {op: n for op, n in d.get("non_delegated_ops", {}).items() if op not in ("getitem", "alloc")}
             line = f"[bold]{a['file']}[/]: {d['delegated_nodes']} nodes delegated to {a['backend']}"
             if off:
                 line += ", on portable CPU kernels (slower): " + "; ".join(
-                    f"{op} ×{n} ({d['reasons'].get(op, 'no XNNPACK kernel')})" for op, n in off.items()
+                    f"{op} ×{n} ({d.get('reasons', {}).get(op, 'no kernel in the delegate')})" for op, n in off.items()
                 )
             console.print(line)
-        for note in (a.get("validation") or {}).get("notes", []):
-            if "not delegated" not in note:
-                console.print(f"[dim]{a['file']}: {note}[/]")
         v = a.get("validation") or {}
         if v.get("status") == "skipped":
             console.print(f"[yellow]{a['file']}: validation skipped: {v.get('reason')}[/]")

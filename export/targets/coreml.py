@@ -457,8 +457,9 @@ class CoreMLDelegateTarget(Target):
             raise MissingDependencyError(self.name, "executorch")
         from executorch.backends.apple.coreml.compiler import CoreMLBackend
         from executorch.backends.apple.coreml.partition import CoreMLPartitioner
-        from executorch.devtools.backend_debug import get_delegation_info
         from executorch.exir import to_edge_transform_and_lower
+
+        from mobilekit.export.targets.delegation import collect_why, delegation_report, not_delegated_notes
 
         start = time.perf_counter()
         compute = ct.precision.FLOAT32 if precision == "fp32" else ct.precision.FLOAT16
@@ -466,7 +467,7 @@ class CoreMLDelegateTarget(Target):
             minimum_deployment_target=_ios(ct, ctx.config.coreml_min_ios), compute_precision=compute
         )
         try:
-            with _quiet():
+            with _quiet(), collect_why("executorch.backends.apple.coreml") as why:
                 edge = to_edge_transform_and_lower(
                     ctx.exported_fp32(),
                     transform_passes=[fill_default_args],
@@ -475,11 +476,7 @@ class CoreMLDelegateTarget(Target):
                 program = edge.to_executorch()
         except Exception as exc:  # noqa: BLE001
             raise _convert_error(self.name, ctx, exc) from exc
-        info = get_delegation_info(edge.exported_program().graph_module)
-        delegation = {
-            "delegated_nodes": int(info.num_delegated_nodes),
-            "non_delegated_nodes": int(info.num_non_delegated_nodes),
-        }
+        delegation = delegation_report(edge.exported_program().graph_module, why, "Core ML")
         dest = ctx.artifact_path("coreml", precision, "pte")
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(program.buffer)
@@ -494,9 +491,9 @@ class CoreMLDelegateTarget(Target):
             quantization={"mode": "none"},
             delegation=delegation,
             notes=[
-                f"ExecuTorch + Core ML delegate ({info.num_delegated_subgraphs} delegated subgraph(s)); the app "
-                "must link the coreml_backend. Input is a tensor (no ImageType inside a .pte)."
-            ],
+                "ExecuTorch + Core ML delegate; the app must link the coreml_backend. Input is a tensor "
+                "(no ImageType inside a .pte)."
+            ] + not_delegated_notes(delegation, "Core ML"),
             build_seconds=time.perf_counter() - start,
         )
 

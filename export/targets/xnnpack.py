@@ -7,11 +7,7 @@ ExecuTorch's portable CPU kernels and why (the first thing to check when a model
 
 from __future__ import annotations
 
-import logging
-import re
 import time
-from collections import Counter
-from contextlib import contextmanager
 
 import torch
 
@@ -19,82 +15,7 @@ from mobilekit.export.config import FP32, INT8, DynamicInt8Config
 from mobilekit.export.loading import export_failure
 from mobilekit.export.quantize import quantize_pt2e, recipe_record, xnnpack_quantizer
 from mobilekit.export.targets.base import Artifact, BuildContext, SkipValidation, Target, TargetError
-
-_WHY = re.compile(r"WhyNoPartition: Node (\S+) was not partitioned because (.*)\.$", re.S)
-NO_KERNEL = "XNNPACK has no kernel for this op; it runs on ExecuTorch's portable CPU kernels (slower)"
-
-
-class _WhyCollector(logging.Handler):
-    """Collects the partitioner's ``WhyNoPartition`` debug lines (node name -> reason)."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.reasons: dict[str, str] = {}
-
-    def emit(self, record: logging.LogRecord) -> None:
-        m = _WHY.match(record.getMessage())
-        if m:
-            self.reasons.setdefault(m.group(1), m.group(2))
-
-
-@contextmanager
-def _collect_why():
-    logger = logging.getLogger("executorch.backends.xnnpack")
-    handler = _WhyCollector()
-    old_level, old_propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False  # keep the partitioner's debug chatter out of the user's terminal
-    try:
-        yield handler.reasons
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-        logger.propagate = old_propagate
-
-
-# Ops that are bookkeeping rather than compute: leaving them outside the delegate costs nothing.
-HARMLESS = {"getitem", "alloc"}
-
-
-def _layer_of(node) -> str | None:
-    """The user's module path a graph node came from (``features.3.conv``), if recorded."""
-    stack = node.meta.get("nn_module_stack") or {}
-    if stack:
-        return list(stack.values())[-1][0] or None
-    return None
-
-
-def delegation_report(graph_module, why: dict[str, str]) -> dict:
-    """Delegated/non-delegated node counts per op, and a reason for each op left on portable kernels."""
-    from executorch.devtools.backend_debug import get_delegation_info
-
-    info = get_delegation_info(graph_module)
-    delegated: Counter = Counter()
-    non_delegated: Counter = Counter()
-    for op, b in info.delegation_by_operator.items():
-        if b.delegated:
-            delegated[op] += b.delegated
-        if b.non_delegated:
-            non_delegated[op] += b.non_delegated
-    reasons: dict[str, str] = {}
-    for node in graph_module.graph.nodes:
-        op = re.sub(r"_\d+$", "", node.name)  # the op key get_delegation_info uses
-        if node.op != "call_function" or op in HARMLESS or op not in non_delegated or op in reasons:
-            continue
-        reason = why.get(node.name, NO_KERNEL)
-        layer = _layer_of(node)
-        reasons[op] = f"{reason} (first at layer {layer})" if layer else reason
-    return {
-        "delegated_nodes": int(info.num_delegated_nodes),
-        "non_delegated_nodes": int(info.num_non_delegated_nodes),
-        "delegated_ops": dict(delegated),
-        "non_delegated_ops": dict(non_delegated),
-        "reasons": reasons,
-    }
-
-
-
+from mobilekit.export.targets.delegation import collect_why, delegation_report, not_delegated_notes
 
 class XnnpackTarget(Target):
     name = "xnnpack"
@@ -127,7 +48,7 @@ class XnnpackTarget(Target):
             except Exception as exc:
                 raise export_failure(ctx.model, exc) from exc
             quant = recipe_record(recipe, len(samples), ctx.calibration_source, "XNNPACKQuantizer (PT2E)")
-        with _collect_why() as why:
+        with collect_why("executorch.backends.xnnpack") as why:
             try:
                 edge = to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()])
             except Exception as exc:
@@ -135,14 +56,10 @@ class XnnpackTarget(Target):
                     f"ExecuTorch could not lower {ctx.model.name} ({precision}) for XNNPACK: {type(exc).__name__}: {exc}",
                     hint="Try --targets onnx, or keep the failing layer in float with --keep-float LAYER.",
                 ) from exc
-        delegation = delegation_report(edge.exported_program().graph_module, why)
+        delegation = delegation_report(edge.exported_program().graph_module, why, "XNNPACK")
         path = ctx.artifact_path("xnnpack", precision, "pte")
         path.write_bytes(edge.to_executorch().buffer)
-        notes = [
-            f"{op} x{n}: not delegated: {delegation['reasons'].get(op, NO_KERNEL)}"
-            for op, n in delegation["non_delegated_ops"].items()
-            if op not in HARMLESS
-        ]
+        notes = not_delegated_notes(delegation, "XNNPACK")
         return Artifact(
             path=path,
             target=self.name,
