@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -68,6 +69,9 @@ class AdbShellTransport(Transport):
         self._signer_factory = signer_factory
         self._dev = None
         self._lock = threading.Lock()
+        # With a shared stream (USB) only one thread may be inside adb-shell at a time: its packet store does
+        # not make concurrent readers safe in practice (a reader can block another's reply for a full timeout).
+        self._io_lock = threading.RLock()
 
     def _new_device(self):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -109,7 +113,10 @@ class AdbShellTransport(Transport):
 
     def _guard(self, what: str, fn):
         try:
-            return fn(self._device())
+            if self.own_stream_connection:
+                return fn(self._device())
+            with self._io_lock:
+                return fn(self._device())
         except DeviceError:
             raise
         except Exception as exc:  # noqa: BLE001 - mapped to the runner's errors
@@ -127,7 +134,7 @@ class AdbShellTransport(Transport):
         # EOF/SIGHUP, and the main connection's packet bookkeeping is never left with a half-read stream.
         if self.own_stream_connection:
             return _AdbShellStream(self._connected_device(), command, timeout_s, self.name)
-        return self._guard("stream", lambda d: _SharedStream(d, command, timeout_s, self.name))
+        return self._guard("stream", lambda d: _SharedStream(d, command, timeout_s, self.name, self._io_lock))
 
     def _push(self, local: Path, remote: str, mode: int, progress: ProgressCallback | None, timeout_s: float) -> None:
         self._guard("push", lambda d: d.push(str(local), remote, st_mode=0o100000 | mode, progress_callback=progress,
@@ -191,12 +198,17 @@ class _SharedStream(ShellStream):
     because its public ``streaming_shell`` generator cannot be closed early without leaving the stream open.
     """
 
-    def __init__(self, dev, command: str, timeout_s: float, name: str):
+    def __init__(self, dev, command: str, timeout_s: float, name: str, io_lock):
         self._dev = dev
+        self._io_lock = io_lock
         self._name = name
         self._closed = False
         self._ended = False
+        self._timeout_s = timeout_s
         self._info = dev._open(b"shell:" + command.encode("utf-8"), timeout_s, timeout_s, None)
+        # Short reads: a reader blocked on the shared connection holds adb-shell's transport lock, so it must
+        # give the lock back often (and notice close()) instead of waiting a full timeout for a packet.
+        self._info.transport_timeout_s = self._info.read_timeout_s = 0.3
 
     def _send_clse(self) -> None:
         from adb_shell import constants
@@ -207,14 +219,30 @@ class _SharedStream(ShellStream):
     def lines(self) -> Iterator[str]:
         from adb_shell import constants
 
+        from adb_shell import exceptions as ex
+
         buf = b""
+        last = time.monotonic()
         try:
             while not self._closed:
-                cmd, data = self._dev._read_until([constants.CLSE, constants.WRTE], self._info)
+                try:
+                    with self._io_lock:  # held for one short read, so other calls get their turn
+                        if self._closed:
+                            return
+                        cmd, data = self._dev._read_until([constants.CLSE, constants.WRTE], self._info)
+                except (ex.TcpTimeoutException, ex.AdbTimeoutError, ex.UsbReadFailedError):
+                    if self._closed:
+                        return
+                    if time.monotonic() - last > self._timeout_s:
+                        raise
+                    time.sleep(0.01)
+                    continue
+                last = time.monotonic()
                 if cmd == constants.CLSE:
                     self._ended = True
                     if not self._closed:
-                        self._send_clse()  # acknowledge the phone's close
+                        with self._io_lock:
+                            self._send_clse()  # acknowledge the phone's close
                     break
                 buf += data
                 while b"\n" in buf:
@@ -233,6 +261,7 @@ class _SharedStream(ShellStream):
         self._closed = True
         if not self._ended:
             try:
-                self._send_clse()
+                with self._io_lock:
+                    self._send_clse()
             except Exception:  # noqa: BLE001 - the connection may already be gone
                 pass
