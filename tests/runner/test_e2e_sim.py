@@ -318,3 +318,15 @@ def test_hostile_model_name_is_escaped_in_cli_and_report(sim_phones, tiny_bundle
     assert CliRunner().invoke(cli, ["report", run_id, "--db", str(db), "--out", str(out)]).exit_code == 0
     text = out.read_text()
     assert "<script>" not in text and "&lt;script&gt;alert(&quot;pwned&quot;)" in text
+
+
+def test_bench_with_one_shared_connection_as_on_usb(sim_phones, tiny_bundle, tmp_path, monkeypatch):
+    from mobilekit.device_runner.transport_tcp import TcpTransport
+
+    monkeypatch.setattr(TcpTransport, "own_stream_connection", False)  # the USB path: streams share the connection
+    (a,) = sim_phones(1)
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a], iterations=100), store)
+        (c,) = store.cases(s.run_id)
+        assert c["status"] == "ok" and c["energy"]["valid"], (c["error"], c["energy"])
+        assert c["energy"]["samples"] >= 2
