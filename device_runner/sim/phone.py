@@ -15,12 +15,13 @@ Everything it reports is simulated; results carry ``"simulated": true`` and ``ge
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from pathlib import Path
 
 from mobilekit import MobilekitError
 
-from . import framework, toybox
+from . import framework, runtimes, toybox
 from .app import DemoApp
 from .auth import AdbKeys
 from .faults import Faults
@@ -92,12 +93,13 @@ class SimulatedPhone:
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> "SimulatedPhone":
-        """Listen on 127.0.0.1 (in background threads); returns self."""
+        """Listen on 127.0.0.1 (in background threads); returns self. Host runtimes load in the background."""
         try:
             self._server.start()
         except OSError as exc:
             raise MobilekitError(f"cannot listen on 127.0.0.1:{self._requested_port}: {exc.strerror}",
                                  hint="pick another --port, or 0 for any free port") from None
+        threading.Thread(target=runtimes.warm_up, name="sim-runtime-warm-up", daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -21,6 +21,19 @@ class ArtifactError(Exception):
     """The artifact cannot be loaded or run here (the app writes this message to ``error``)."""
 
 
+def warm_up() -> None:
+    """Import the host runtimes ahead of the first benchmark (executorch takes many seconds to import).
+
+    A phone has its runtime linked into the app; without this the first case of a run would carry the
+    host's import time inside its timing and energy window.
+    """
+    import contextlib
+
+    for module in ("executorch.runtime", "onnxruntime", "torch"):
+        with contextlib.suppress(ImportError):
+            __import__(module)
+
+
 def runtime_for(file_name: str) -> str:
     """The runtime name for an artifact file, or :class:`ArtifactError` for what Android cannot run."""
     suffix = Path(file_name).suffix.lower()

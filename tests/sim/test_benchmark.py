@@ -72,7 +72,7 @@ def test_benchmark_writes_a_schema_valid_result(device, phone, kind, request, tm
 
 
 def test_speed_and_slow_scale_latency(tmp_path, signer, ptl_bundle):
-    from conftest import connect
+    from simclient import connect
 
     from mobilekit.device_runner.sim import SimulatedPhone
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-from conftest import connect
+from simclient import connect
 
 from mobilekit.cli.main import main
 from mobilekit.cli.sim_cmd import sim

@@ -7,7 +7,7 @@ import time
 import zipfile
 
 import pytest
-from conftest import connect
+from simclient import connect
 from test_benchmark import EXT, push_bundle, start, wait_for
 
 from mobilekit import MobilekitError

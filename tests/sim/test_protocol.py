@@ -6,7 +6,7 @@ import socket
 import threading
 
 import pytest
-from conftest import RawAdb, connect
+from simclient import RawAdb, connect
 
 from mobilekit.device_runner.sim import protocol as p
 
