@@ -167,10 +167,11 @@ def touch(ctx: Ctx) -> int:
     return status
 
 
-def mv(ctx: Ctx) -> int:
-    _flags, args = _split_flags(ctx.argv[1:], "fniv")
+def _transfer(ctx: Ctx, name: str, flags: str, move: bool) -> int:
+    """``mv``/``cp``: each source to ``dest`` (into it when it is a directory)."""
+    _flags, args = _split_flags(ctx.argv[1:], flags)
     if len(args) < 2:
-        ctx.error("mv: Needs 2 arguments")
+        ctx.error(f"{name}: Needs 2 arguments")
         return 1
     *sources, dest = args
     fs = ctx.phone.fs
@@ -180,31 +181,22 @@ def mv(ctx: Ctx) -> int:
         if fs.is_dir(dst):
             dst = posixpath.join(dst, posixpath.basename(src))
         try:
-            fs.rename(src, dst, ctx.who)
+            if move:
+                fs.rename(src, dst, ctx.who)
+            else:
+                fs.write_bytes(dst, fs.read_bytes(src, ctx.who), ctx.who)
         except FsError as exc:
-            ctx.error(f"mv: bad '{s}': {exc.reason}")
+            ctx.error(f"mv: bad '{s}': {exc.reason}" if move else f"cp: {exc.device_path}: {exc.reason}")
             status = 1
     return status
+
+
+def mv(ctx: Ctx) -> int:
+    return _transfer(ctx, "mv", "fniv", move=True)
 
 
 def cp(ctx: Ctx) -> int:
-    _flags, args = _split_flags(ctx.argv[1:], "fpr")
-    if len(args) < 2:
-        ctx.error("cp: Needs 2 arguments")
-        return 1
-    *sources, dest = args
-    fs = ctx.phone.fs
-    status = 0
-    for s in sources:
-        src, dst = ctx.path(s), ctx.path(dest)
-        if fs.is_dir(dst):
-            dst = posixpath.join(dst, posixpath.basename(src))
-        try:
-            fs.write_bytes(dst, fs.read_bytes(src, ctx.who), ctx.who)
-        except FsError as exc:
-            ctx.error(f"cp: {exc.device_path}: {exc.reason}")
-            status = 1
-    return status
+    return _transfer(ctx, "cp", "fpr", move=False)
 
 
 def _chmod_mode(spec: str, current: int) -> int:
