@@ -28,7 +28,7 @@ def bench_on_simulated_phone(bundle: Path, db: Path, report: Path, console, quie
     with tempfile.TemporaryDirectory(prefix="mobilekit-demo-phone-") as tmp, Store(db) as store:
         root = Path(tmp)
         (root / "phone").mkdir()
-        with SimulatedPhone(root / "phone", serial="demo-sim") as phone:
+        with SimulatedPhone(root / "phone", serial="demo-sim", preload_runtimes=True) as phone:
             if not quiet:
                 console.print(f"simulated phone (a test double, not hardware) listening on [bold]{phone.address}[/]")
             plan = BenchPlan(

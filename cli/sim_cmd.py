@@ -57,9 +57,11 @@ def sim(port: int, root: Path | None, serial: str, model: str, speed: float, fau
     temporary = root is None
     root_dir = Path(tempfile.mkdtemp(prefix="mobilekit-sim-")) if temporary else root
     phone = SimulatedPhone(root_dir, port=port, serial=serial, model=model, speed=speed, faults=faults, seed=seed,
-                           profile=profile)
+                           profile=profile, preload_runtimes=True)
     stop = threading.Event()
     try:
+        if not as_json:
+            click.echo("loading the host runtimes the simulated app runs artifacts with (ExecuTorch, ONNX Runtime, torch)...", err=True)
         phone.start()
         if as_json:
             click.echo(json.dumps({"address": phone.address, "port": phone.port, "serial": serial, "model": model,

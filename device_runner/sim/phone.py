@@ -15,7 +15,6 @@ Everything it reports is simulated; results carry ``"simulated": true`` and ``ge
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 from pathlib import Path
 
@@ -53,7 +52,7 @@ class SimulatedPhone:
 
     def __init__(self, root: Path, port: int = 0, serial: str = "sim-0", model: str = "mobilekit SimPhone",
                  speed: float = 1.0, faults: Faults | None = None, seed: int = 0,
-                 profile: DeviceProfile | None = None):
+                 profile: DeviceProfile | None = None, preload_runtimes: bool = False):
         if speed <= 0:
             raise MobilekitError(f"speed must be > 0, got {speed}", hint="2.0 is a phone twice as slow as this computer")
         if not 0 <= port <= 65535:
@@ -65,6 +64,7 @@ class SimulatedPhone:
         self.serial = serial
         self.speed = speed
         self.seed = seed
+        self.preload_runtimes = preload_runtimes
         self._faults = faults if faults is not None else Faults()
         self.profile = dataclasses.replace(profile or DeviceProfile(), model=model)
         self.properties = self.profile.properties(serial)
@@ -93,13 +93,18 @@ class SimulatedPhone:
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> "SimulatedPhone":
-        """Listen on 127.0.0.1 (in background threads); returns self. Host runtimes load in the background."""
+        """Listen on 127.0.0.1 (in background threads); returns self.
+
+        With ``preload_runtimes`` the host runtimes are imported first (a phone's app has its runtime
+        linked in; otherwise the first case carries the host's import time in its timing and energy window).
+        """
+        if self.preload_runtimes:
+            runtimes.warm_up()
         try:
             self._server.start()
         except OSError as exc:
             raise MobilekitError(f"cannot listen on 127.0.0.1:{self._requested_port}: {exc.strerror}",
                                  hint="pick another --port, or 0 for any free port") from None
-        threading.Thread(target=runtimes.warm_up, name="sim-runtime-warm-up", daemon=True).start()
         return self
 
     def stop(self) -> None:
