@@ -42,8 +42,8 @@ def sim_phones(tmp_path):
     SimulatedPhone, _ = _sim()
     started = []
 
-    def make(n=1, speed=20.0, **kw):
-        """speed=20: inferences take a few ms on the simulated phone, so a case is long enough to sample power."""
+    def make(n=1, speed=100.0, **kw):
+        """speed=100: the tiny model takes ~5 ms an inference on the simulated phone, so a case lasts long enough to sample power at ~10 Hz."""
         out = []
         for _ in range(n):
             i = len(started)
