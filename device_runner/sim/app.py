@@ -7,9 +7,14 @@ with the host runtime, build the input from ``sample.input`` (or zeros), time ``
 ``"simulated": true``) into ``<external-files>/mobilekit/<run_id>/`` and the app's internal
 ``files/mobilekit/<run_id>/``, then an empty ``done`` (or ``error`` with the message).
 
-Timing: each iteration's host wall time is multiplied by the phone's ``speed``, the ``slow`` fault and
-thermal throttling; when that is longer than the wall time, the app sleeps the difference after the
-timed loop, so the run takes as long on the clock as it reports (the runner's sysfs sampling then sees a consistent load).
+Timing (a model, labelled simulated): the app really executes every iteration with the host runtime,
+but a phone's speed does not follow the CI host's load, so the reported latency is the host's median
+time for this artifact and thread count, measured the first time this phone runs it and then kept,
+times the phone's ``speed``, the ``slow`` fault and thermal throttling, times a seeded per-iteration
+jitter (log-normal, ~3%). Two runs of an unchanged setup therefore look alike, and ``slow=2.0`` is a
+2x regression. When the simulated time is longer than the host's, the app sleeps the difference after
+the timed loop, so the run takes as long on the clock as it reports (the runner's sysfs sampling then
+sees a consistent load).
 Energy (``method: batterymanager``) is the power model's average power over the timed iterations
 times their simulated duration, net of the idle baseline per inference; memory (PSS) is modelled as
 a base footprint plus the artifact and its tensors. Both are models, not measurements.
@@ -21,7 +26,9 @@ import collections
 import hashlib
 import json
 import posixpath
+import random
 import re
+import statistics
 import threading
 import time
 from datetime import datetime, timezone
@@ -65,6 +72,8 @@ class DemoApp:
         self._lock = threading.Lock()
         self._next_pid = 12000 + phone.seed % 1000
         self.launch_answered = threading.Event()  # set by `am start` once it has printed its answer
+        self.host_ms: dict[tuple[str, int], float] = {}  # (artifact sha256, threads) -> host median ms
+        self._jitter = random.Random(phone.seed)
 
     # --- package state ------------------------------------------------------------------------
     @property
@@ -239,7 +248,8 @@ class DemoApp:
         latencies: list[float] = []
         out = None
         drop_at = warmup + iterations // 2 if phone.faults.drop_mid_case else None
-        debt_s = 0.0
+        walls: list[float] = []
+        factors: list[float] = []
         e0 = w0 = 0.0
         try:
             for i in range(warmup + iterations):
@@ -256,15 +266,16 @@ class DemoApp:
                     e0, w0 = power.energy_counter_j(), time.perf_counter()
                 start = time.perf_counter()
                 out = run(x)
-                wall = time.perf_counter() - start
-                simulated = wall * speed * phone.faults.slow * power.latency_multiplier()
-                debt_s += simulated - wall
-                if i >= warmup:
-                    latencies.append(simulated * 1000.0)
+                walls.append(time.perf_counter() - start)
+                factors.append(speed * phone.faults.slow * power.latency_multiplier() * self._jitter.lognormvariate(0.0, 0.03))
+            key = (hashlib.sha256(art_bytes).hexdigest(), threads)
+            base_s = self.host_ms.setdefault(key, statistics.median(walls[warmup:] or walls) * 1000.0) / 1000.0
+            simulated = [base_s * f for f in factors]
+            latencies = [t * 1000.0 for t in simulated[warmup:]]
+            debt_s = sum(simulated) - sum(walls)
             # Pay the slower phone's extra time after the timed loop, not between iterations: sleeping
-            # between host calls makes the next call slower (cold caches, lower clocks), which would
-            # distort the very ratios (``slow=2.0``) that fault tests rely on. Total wall time still
-            # matches the reported latencies, so energy windows stay right.
+            # between host calls makes the next call slower (cold caches, lower clocks). Total wall time
+            # still matches the reported latencies, so energy windows stay right.
             deadline = time.perf_counter() + max(debt_s, 0.0)
             while not cancel.is_set() and time.perf_counter() < deadline:
                 time.sleep(min(0.2, max(deadline - time.perf_counter(), 0.0)))
