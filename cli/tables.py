@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mobilekit.export.report import HOST_LATENCY_NOTE
+from mobilekit.export.targets.delegation import HARMLESS
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -63,7 +64,7 @@ def print_export_summary(console: Console, manifest: dict, validation: dict, bun
     for a in manifest["artifacts"]:
         d = a.get("delegation")
         if d:
-            off = {op: n for op, n in d.get("non_delegated_ops", {}).items() if op not in ("getitem", "alloc")}
+            off = {op: n for op, n in d.get("non_delegated_ops", {}).items() if op not in HARMLESS}
             line = f"[bold]{a['file']}[/]: {d['delegated_nodes']} nodes delegated to {a['backend']}"
             if off:
                 line += ", on portable CPU kernels (slower): " + "; ".join(

@@ -142,7 +142,7 @@ def _svg_boxes(groups: list[tuple[str, list[float], str]], title: str) -> str:
     lo = min(min(v) for _, v, _ in groups)
     hi = max(max(v) for _, v, _ in groups)
     span = (hi - lo) or max(hi, 1e-9)
-    left, width, row = 330, 420, 26
+    left, width, row = 480, 420, 26
     h = 40 + row * len(groups) + 30
 
     def x(v):
@@ -170,7 +170,7 @@ def _svg_bars(items: list[tuple[str, float, str]], title: str, unit: str) -> str
     if not items:
         return ""
     top = max(v for _, v, _ in items) or 1.0
-    left, width, row = 330, 380, 24
+    left, width, row = 480, 380, 24
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 100}" height="{40 + row * len(items)}" '
              f'role="img"><title>{E(title)}</title><text x="10" y="20" font-weight="bold">{E(title)}</text>']
     for i, (label, v, color) in enumerate(items):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from mobilekit.export.targets.delegation import HARMLESS
+
 HOST_LATENCY_NOTE = (
     "Host latency is measured on this x86 machine, not on a phone. On x86 without VNNI, INT8 XNNPACK "
     "kernels are no faster than FP32; ARM phones with dot-product instructions are where INT8 pays. "
@@ -98,14 +100,14 @@ def render(manifest: dict, validation: dict) -> str:
         d = a.get("delegation")
         if not d:
             continue
+        compute = {op: n for op, n in d.get("non_delegated_ops", {}).items() if op not in HARMLESS}
         items = "".join(
-            f"<li><code>{_e(op)}</code> ×{n}: {_e(d.get('reasons', {}).get(op, ''))}</li>"
-            for op, n in d.get("non_delegated_ops", {}).items()
+            f"<li><code>{_e(op)}</code> ×{n}: {_e(d.get('reasons', {}).get(op, ''))}</li>" for op, n in compute.items()
         )
         deleg.append(
-            f"<h3><code>{_e(a['file'])}</code></h3><p>{d['delegated_nodes']} nodes delegated to {_e(a['backend'])}, "
-            f"{d['non_delegated_nodes']} left on portable CPU kernels.</p>"
-            + (f"<ul>{items}</ul>" if items else "")
+            f"<h3><code>{_e(a['file'])}</code></h3><p>{d['delegated_nodes']} nodes delegated to {_e(a['backend'])}; "
+            + (f"{sum(compute.values())} compute op(s) left on portable CPU kernels (slower):</p><ul>{items}</ul>"
+               if compute else "every compute op delegated.</p>")
         )
     notes = [f"<li><code>{_e(a['file'])}</code>: {_e(n)}</li>" for a in arts for n in (a.get("validation") or {}).get("notes", [])]
     failures = "".join(
