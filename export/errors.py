@@ -20,8 +20,10 @@ _USER_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)\n\s*(.*)')
 def _is_user_file(filename: str) -> bool:
     """True for the user's own code: not the standard library, not site-packages, not mobilekit itself."""
     paths = sysconfig.get_paths()
-    roots = (paths["stdlib"], paths["purelib"], paths["platlib"], str(Path(__file__).resolve().parents[1]))
-    return not filename.startswith(roots) and not filename.startswith("<")
+    roots = (paths["stdlib"], paths["platstdlib"], str(Path(__file__).resolve().parents[1]))
+    parts = Path(filename).parts
+    installed = "site-packages" in parts or "dist-packages" in parts  # any environment's, shared ones too
+    return not installed and not filename.startswith(roots) and not filename.startswith("<")
 
 
 def user_source_line(exc: BaseException) -> str | None:
