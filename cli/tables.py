@@ -72,6 +72,9 @@ def print_export_summary(console: Console, manifest: dict, validation: dict, bun
                 )
             console.print(line)
         v = a.get("validation") or {}
+        for note in v.get("notes", []):
+            if note.startswith("low fidelity"):
+                console.print(f"[yellow]{a['file']}: {note}[/]")
         if v.get("status") == "skipped":
             console.print(f"[yellow]{a['file']}: validation skipped: {v.get('reason')}[/]")
     for f in manifest.get("failures", []):

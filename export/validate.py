@@ -139,4 +139,22 @@ def validate_artifact(
         figures["host_latency_ms"] = time_latency(run, model.example_inputs, iterations, warmup)
     except Exception as exc:
         return ValidationOutcome(status="failed", reason=f"{type(exc).__name__}: {exc}")
-    return ValidationOutcome(status="ok", figures=figures)
+    return ValidationOutcome(status="ok", figures=figures, notes=fidelity_warnings(figures))
+
+
+LOW_SQNR_DB = 20.0
+LOW_AGREEMENT = 0.95
+
+
+def fidelity_warnings(figures: dict) -> list[str]:
+    """Plain-words warnings when an artifact ran but drifted far from FP32 (it still ships; the user decides)."""
+    warnings = []
+    sqnr, agree = figures.get("sqnr_db"), figures.get("top1_agreement")
+    if sqnr is not None and sqnr < LOW_SQNR_DB:
+        warnings.append(
+            f"low fidelity: SQNR {sqnr:.1f} dB vs FP32 (below {LOW_SQNR_DB:.0f} dB); check accuracy on real data "
+            "before shipping, or keep the most sensitive layers in float with --keep-float"
+        )
+    if agree is not None and agree < LOW_AGREEMENT:
+        warnings.append(f"low fidelity: top-1 agrees with FP32 on only {agree:.1%} of the evaluation samples")
+    return warnings

@@ -64,3 +64,12 @@ def test_sha256_of_a_directory_is_stable(tmp_path):
     assert first == manifest_io.sha256_path(d) and len(first) == 64
     (d / "Data" / "w.bin").write_bytes(b"abd")
     assert manifest_io.sha256_path(d) != first
+
+
+def test_low_fidelity_is_called_out_in_words():
+    from mobilekit.export.validate import fidelity_warnings
+
+    assert fidelity_warnings({"sqnr_db": 39.8, "top1_agreement": 1.0}) == []
+    notes = fidelity_warnings({"sqnr_db": -2.1, "top1_agreement": 0.0})
+    assert any("SQNR -2.1 dB" in n and "--keep-float" in n for n in notes)
+    assert any("0.0% of the evaluation samples" in n for n in notes)
