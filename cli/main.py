@@ -30,6 +30,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+NOISY_LOGGERS = (
+    "torch.utils._pytree",
+    "torch.onnx._internal.exporter._registration",
+    "torch.onnx._internal.exporter._core",
+    "ort_format_model",
+    "ort_format_model.utils",
+    "coremltools",
+)
+
+
 class LazyGroup(click.Group):
     """A click group that imports a subcommand's module only when that subcommand is used."""
 
@@ -75,9 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script: run the CLI, turning user errors into messages."""
     import logging
 
-    # torch/torchao print registration chatter through these loggers at import; the CLI is an
-    # application, so it may quiet them (library code never touches logging configuration).
-    logging.getLogger("torch.utils._pytree").setLevel(logging.ERROR)
+    if not os.environ.get("MOBILEKIT_DEBUG"):
+        # The converters print import-time chatter and their own progress bars through these loggers
+        # and tqdm; mobilekit shows its own progress. The CLI is an application, so it may quiet them
+        # (library code never touches logging configuration). MOBILEKIT_DEBUG=1 shows everything.
+        os.environ.setdefault("TQDM_DISABLE", "1")
+        for name in NOISY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
     try:
         cli.main(args=argv, prog_name="mobilekit", standalone_mode=False)
     except click.exceptions.Abort:
