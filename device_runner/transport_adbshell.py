@@ -17,7 +17,6 @@ from mobilekit.device_runner.transport import (
     ConnectionLost,
     DeviceCommandFailed,
     DeviceError,
-    DeviceNotFound,
     DeviceTimeout,
     DeviceUnauthorized,
     ProgressCallback,

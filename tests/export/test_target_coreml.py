@@ -9,8 +9,10 @@ import pytest
 import torch
 from torch import nn
 
-from mobilekit.export.config import DynamicInt8Config, ExportConfig
-from mobilekit.export.spec import ImagePreprocess, InputSpec, LoadedModel, OutputSpec
+from mobilekit.export.config import DynamicInt8Config
+from mobilekit.export.spec import ImagePreprocess, LoadedModel
+from target_helpers import context as shared_context
+from target_helpers import loaded
 from mobilekit.export.targets.base import BuildContext, MissingDependencyError, SkipValidation, TargetError
 
 pytest.importorskip("coremltools")
@@ -64,26 +66,8 @@ class WithCustomOp(Net):
         return self.head(x.mean(dim=(2, 3))[:, :32])
 
 
-def loaded(module: nn.Module, pre: ImagePreprocess | None = None, channels: int = 1) -> LoadedModel:
-    module.eval()
-    if pre is None:
-        pre = ImagePreprocess(color="L", resize=(28, 28), mean=(0.5,), std=(0.5,))
-    return LoadedModel(
-        name="small",
-        module=module,
-        example_inputs=(torch.randn(1, channels, 28, 28),),
-        inputs=(InputSpec("image", "float32", (1, channels, 28, 28), "NCHW", pre),),
-        outputs=(OutputSpec("logits", "float32", (1, 10)),),
-        source={"model": "test", "torch": torch.__version__},
-    )
-
-
 def context(model: LoadedModel, tmp_path, samples=None, **config) -> BuildContext:
-    if samples is None:
-        g = torch.Generator().manual_seed(1)
-        shape = model.example_inputs[0].shape
-        samples = [(torch.randn(shape, generator=g),) for _ in range(16)]
-    return BuildContext(model=model, config=ExportConfig(model="test", **config), bundle_dir=tmp_path, calibration_loader=lambda: samples)
+    return shared_context(model, tmp_path, samples, count=16, **config)
 
 
 def spec_of(path):
@@ -181,7 +165,7 @@ def test_w8_keep_float_keeps_that_layer_in_fp16(small):
 
 def test_per_channel_std_keeps_tensor_input_and_says_why(tmp_path):
     pre = ImagePreprocess(color="RGB", resize=(28, 28))  # ImageNet std differs per channel
-    model = loaded(Net(channels=3), pre, channels=3)
+    model = loaded(Net(channels=3), pre=pre, channels=3)
     artifact = CoreMLTarget().build(context(model, tmp_path), "fp16")
     assert any("TensorType" in n and "std differs per channel" in n for n in artifact.notes)
     (inp,) = spec_of(artifact.path).description.input
@@ -190,7 +174,7 @@ def test_per_channel_std_keeps_tensor_input_and_says_why(tmp_path):
 
 def test_same_std_rgb_becomes_rgb_image_with_folded_bias(tmp_path):
     pre = ImagePreprocess(color="RGB", resize=(28, 28), mean=(0.5, 0.4, 0.3), std=(0.25,))
-    model = loaded(Net(channels=3), pre, channels=3)
+    model = loaded(Net(channels=3), pre=pre, channels=3)
     artifact = CoreMLTarget().build(context(model, tmp_path), "fp16")
     (inp,) = spec_of(artifact.path).description.input
     assert inp.type.imageType.ColorSpace.Name(inp.type.imageType.colorSpace) == "RGB"

@@ -9,9 +9,11 @@ import pytest
 import torch
 from torch import nn
 
-from mobilekit.export.config import DynamicInt8Config, ExportConfig, StaticInt8Config
-from mobilekit.export.spec import ImagePreprocess, InputSpec, LoadedModel, OutputSpec
-from mobilekit.export.targets.base import BuildContext, MissingDependencyError, TargetError
+from mobilekit.export.config import DynamicInt8Config, StaticInt8Config
+from mobilekit.export.spec import InputSpec, LoadedModel, OutputSpec
+from target_helpers import context, loaded
+from mobilekit.export.validate import sqnr_db
+from mobilekit.export.targets.base import MissingDependencyError, TargetError
 
 pytest.importorskip("onnxruntime")
 from mobilekit.export.targets.onnx import OnnxTarget  # noqa: E402
@@ -54,31 +56,6 @@ class WithCustomOp(Residual):
 
     def forward(self, image):
         return self.fc(self.act(torch.relu(self.conv1(image))).mean(dim=(2, 3)))
-
-
-def loaded(module: nn.Module, name: str = "small") -> LoadedModel:
-    torch.manual_seed(0)
-    module.eval()
-    pre = ImagePreprocess(color="L", resize=(28, 28), mean=(0.5,), std=(0.5,))
-    return LoadedModel(
-        name=name,
-        module=module,
-        example_inputs=(torch.randn(1, 1, 28, 28),),
-        inputs=(InputSpec("image", "float32", (1, 1, 28, 28), "NCHW", pre),),
-        outputs=(OutputSpec("logits", "float32", (1, 10)),),
-        source={"model": "test", "torch": torch.__version__},
-    )
-
-
-def context(model: LoadedModel, tmp_path, samples=None, **config) -> BuildContext:
-    if samples is None:
-        g = torch.Generator().manual_seed(1)
-        samples = [(torch.randn(1, 1, 28, 28, generator=g),) for _ in range(32)]
-    return BuildContext(model=model, config=ExportConfig(model="test", **config), bundle_dir=tmp_path, calibration_loader=lambda: samples)
-
-
-def sqnr_db(ref: np.ndarray, got: np.ndarray) -> float:
-    return float(10 * np.log10((ref**2).sum() / max(((ref - got) ** 2).sum(), 1e-20)))
 
 
 @pytest.fixture()
