@@ -120,6 +120,14 @@ class Target(ABC):
         """None when this target can run here; otherwise why not (e.g. a missing package)."""
         return None
 
+    def require_precision(self, precision: str) -> None:
+        """Raise :class:`TargetError` unless this target builds ``precision`` (call first in ``build``)."""
+        if precision not in self.precisions:
+            raise TargetError(
+                f"The {self.name} target cannot build precision {precision!r}.",
+                f"Choose one of: {', '.join(self.precisions)}.",
+            )
+
     @abstractmethod
     def build(self, ctx: BuildContext, precision: str) -> Artifact:
         """Write one artifact for ``precision`` into the bundle; raise :class:`TargetError` on failure."""

@@ -199,11 +199,7 @@ class CoreMLTarget(Target):
 
     def build(self, ctx: BuildContext, precision: str) -> Artifact:
         """Convert (and compress) into ``<name>.coreml.<precision>.mlpackage``."""
-        if precision not in self.precisions:
-            raise TargetError(
-                f"The {self.name} target cannot build precision {precision!r}.",
-                f"Choose one of: {', '.join(self.precisions)}.",
-            )
+        self.require_precision(precision)
         ct = _import_ct(self.name)
         start = time.perf_counter()
         mlmodel, notes = self._convert(ctx, ct, precision)
@@ -447,11 +443,7 @@ class CoreMLDelegateTarget(Target):
 
     def build(self, ctx: BuildContext, precision: str) -> Artifact:
         """Lower with ``CoreMLPartitioner`` (``MODEL`` type; ``COMPILED_MODEL`` needs macOS) and save the ``.pte``."""
-        if precision not in self.precisions:
-            raise TargetError(
-                f"The {self.name} target cannot build precision {precision!r}.",
-                f"Choose one of: {', '.join(self.precisions)}.",
-            )
+        self.require_precision(precision)
         ct = _import_ct(self.name)
         if importlib.util.find_spec("executorch") is None:
             raise MissingDependencyError(self.name, "executorch")

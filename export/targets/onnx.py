@@ -73,11 +73,7 @@ class OnnxTarget(Target):
 
     def build(self, ctx: BuildContext, precision: str) -> Artifact:
         """Export, quantize and convert to ``.ort``; write ``<name>.ort.<precision>.onnx`` and companions."""
-        if precision not in self.precisions:
-            raise TargetError(
-                f"The {self.name} target cannot build precision {precision!r}.",
-                f"Choose one of: {', '.join(self.precisions)}.",
-            )
+        self.require_precision(precision)
         self._require()
         start = time.perf_counter()
         notes: list[str] = []

@@ -63,11 +63,7 @@ class PtlTarget(Target):
 
     def build(self, ctx: BuildContext, precision: str) -> Artifact:
         """Quantize (int8) or not (fp32), script, freeze/optimize and save ``<name>.qnnpack.<precision>.ptl``."""
-        if precision not in self.precisions:
-            raise TargetError(
-                f"The {self.name} target cannot build precision {precision!r}.",
-                f"Choose one of: {', '.join(self.precisions)}.",
-            )
+        self.require_precision(precision)
         start = time.perf_counter()
         notes = [
             "Legacy: PyTorch Mobile is deprecated and no longer maintained; prefer the ExecuTorch .pte "

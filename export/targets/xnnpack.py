@@ -30,8 +30,7 @@ class XnnpackTarget(Target):
         from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
         from executorch.exir import to_edge_transform_and_lower
 
-        if precision not in self.precisions:
-            raise TargetError(f"The xnnpack target builds {', '.join(self.precisions)}, not {precision}.")
+        self.require_precision(precision)
         start = time.perf_counter()
         quant = None
         if precision == FP32:
