@@ -194,7 +194,7 @@ def export_bundle(
         model=model, config=config, bundle_dir=bundle, calibration_loader=calibration_loader, log=say,
         calibration_source=source_label,
     )
-    ctx._cache["exported_fp32"] = exported
+    ctx.cached("exported_fp32", lambda: exported)
 
     built: list[tuple[Target, Artifact]] = []
     failures: list[dict] = []
@@ -217,11 +217,7 @@ def export_bundle(
     if cal_times:
         timings["calibration_data"] = sum(cal_times)
 
-    try:
-        cal_for_eval = ctx._cache.get("calibration")
-        eval_set = evaluation_set(model, config, cal_for_eval)
-    except MobilekitError:
-        eval_set = evaluation_set(model, config, None)
+    eval_set = evaluation_set(model, config, ctx.cached_or_none("calibration"))
     validation: dict = {"eval": {"samples": len(eval_set.samples), "description": eval_set.description}, "artifacts": {}}
     t = time.perf_counter()
     records = []

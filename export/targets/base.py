@@ -90,6 +90,10 @@ class BuildContext:
             self._cache[key] = make()
         return self._cache[key]
 
+    def cached_or_none(self, key: str) -> Any:
+        """What ``cached`` holds for ``key``, without making it (None when nothing built it)."""
+        return self._cache.get(key)
+
     def calibration_samples(self) -> list[Sample]:
         return self.cached("calibration", self.calibration_loader)
 
