@@ -45,7 +45,7 @@ from mobilekit.export.targets.base import (
 # Weight tensors smaller than this stay FP16 (coremltools' default is 2048; small CNNs have many 3x3 convs).
 WEIGHT_THRESHOLD = 512
 MAX_INT8_SIZE_RATIO = 0.30
-_ALTERNATIVES = "another target (--target xnnpack or --target onnx)"
+_ALTERNATIVES = "another target (--targets xnnpack or --targets onnx)"
 _NOT_DARWIN = "Core ML prediction needs macOS; the spec was checked structurally on this host"
 
 

@@ -36,7 +36,7 @@ from mobilekit.export.targets.base import (
 )
 
 _PACKAGES = ("onnx", "onnxruntime", "onnxscript")
-_ALTERNATIVES = "another target (--target xnnpack or --target ptl)"
+_ALTERNATIVES = "another target (--targets xnnpack or --targets ptl)"
 X64_NOTE = (
     "Host validation sets the ONNX Runtime session option session.x64quantprecision=1: on x86-64 with AVX2 "
     "and no VNNI the u8s8 kernels saturate (about 16 dB SQNR instead of about 40 dB). ARM phones do not have "

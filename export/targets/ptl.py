@@ -25,7 +25,7 @@ from mobilekit.export.targets.base import Artifact, BuildContext, HostRunner, Ta
 
 # Operator namespaces the prebuilt PyTorch Mobile lite runtime (pytorch_android_lite) carries.
 MOBILE_NAMESPACES = ("aten", "prim", "quantized", "prepacked", "_quantized")
-_ALTERNATIVES = "the ExecuTorch target (--target xnnpack) or --target onnx"
+_ALTERNATIVES = "the ExecuTorch target (--targets xnnpack) or --targets onnx"
 
 
 @contextlib.contextmanager
@@ -36,7 +36,7 @@ def qnnpack_engine() -> Iterator[None]:
     if "qnnpack" not in torch.backends.quantized.supported_engines:
         raise TargetError(
             "This torch build has no qnnpack quantized engine, which the ptl target needs.",
-            f"Supported engines here: {torch.backends.quantized.supported_engines}. Use --target xnnpack.",
+            f"Supported engines here: {torch.backends.quantized.supported_engines}. Use --targets xnnpack.",
         )
     previous = torch.backends.quantized.engine
     torch.backends.quantized.engine = "qnnpack"
@@ -58,7 +58,7 @@ class PtlTarget(Target):
     legacy = True
     summary = (
         "Legacy PyTorch Mobile lite interpreter (.ptl, qnnpack INT8): PyTorch Mobile is deprecated and "
-        "unmaintained; ExecuTorch (--target xnnpack) is its successor and the recommended path"
+        "unmaintained; ExecuTorch (--targets xnnpack) is its successor and the recommended path"
     )
 
     def build(self, ctx: BuildContext, precision: str) -> Artifact:
@@ -109,7 +109,7 @@ class PtlTarget(Target):
         if recipe.mode != "static":
             raise TargetError(
                 f"The {self.name} target builds static INT8 only, not {recipe.mode!r}.",
-                "Use the static recipe for ptl, or --target onnx / xnnpack for dynamic INT8.",
+                "Use the static recipe for ptl, or --targets onnx / xnnpack for dynamic INT8.",
             )
         mapping = get_default_qconfig_mapping("qnnpack").set_global(_qconfig(recipe))
         kept = _apply_keep_float(self.name, module, mapping, recipe.keep_float)
@@ -200,7 +200,7 @@ class PtlTarget(Target):
                 op,
                 layer,
                 source,
-                alternatives="the ExecuTorch target (--target xnnpack, which links custom-op kernels into the app)",
+                alternatives="the ExecuTorch target (--targets xnnpack, which links custom-op kernels into the app)",
                 detail="The stock PyTorch Mobile lite runtime has only aten/prim/quantized operators "
                 f"(custom ops need a custom-built runtime); foreign ops: {', '.join(foreign)}.",
                 keep_float_helps=False,

@@ -202,7 +202,7 @@ def test_unconvertible_op_names_op_layer_and_target(tmp_path):
     ctx = context(loaded(WithCustomOp()), tmp_path)
     with pytest.raises(TargetError, match=r"coreml target cannot convert op 'mk_coreml_test::wiggle' in layer 'act'") as info:
         CoreMLTarget().build(ctx, "fp16")
-    assert "test_target_coreml.py" in info.value.message and "--target xnnpack" in info.value.hint
+    assert "test_target_coreml.py" in info.value.message and "--targets xnnpack" in info.value.hint
 
 
 def test_missing_dependency(small, monkeypatch):

@@ -161,7 +161,7 @@ def test_unconvertible_op_names_op_layer_and_target(tmp_path):
         OnnxTarget().build(ctx, "int8")
     assert info.value.op.startswith("mk_onnx_test.wiggle") and info.value.layer == "act"
     assert "test_target_onnx.py" in info.value.message
-    assert "--target xnnpack" in info.value.hint
+    assert "--targets xnnpack" in info.value.hint
 
 
 class DataDependent(nn.Module):

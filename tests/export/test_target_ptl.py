@@ -142,7 +142,7 @@ def test_custom_op_names_op_layer_and_target_and_restores_engine(tmp_path):
     with pytest.raises(TargetError, match=r"ptl target cannot convert op 'mk_ptl_test::wiggle' in layer 'act'") as info:
         PtlTarget().build(ctx, "int8")
     assert "test_target_ptl.py" in info.value.message
-    assert "--target xnnpack" in info.value.hint
+    assert "--targets xnnpack" in info.value.hint
     assert torch.backends.quantized.engine == before
     assert not (tmp_path / "small.qnnpack.int8.ptl").exists()
 
