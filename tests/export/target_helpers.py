@@ -10,6 +10,23 @@ from mobilekit.export.spec import ImagePreprocess, InputSpec, LoadedModel, Outpu
 from mobilekit.export.targets.base import BuildContext
 
 
+@torch.library.custom_op("mk_test::wiggle", mutates_args=())
+def _wiggle(x: torch.Tensor) -> torch.Tensor:
+    return x * 1.5
+
+
+@_wiggle.register_fake
+def _(x):
+    return torch.empty_like(x)
+
+
+class Wiggle(nn.Module):
+    """A layer calling a custom op no target knows (``mk_test::wiggle``), for unsupported-op errors."""
+
+    def forward(self, x):
+        return torch.ops.mk_test.wiggle(x)
+
+
 def loaded(module: nn.Module, name: str = "small", pre: ImagePreprocess | None = None, channels: int = 1) -> LoadedModel:
     """``module`` as a LoadedModel with a [1, channels, 28, 28] image input and 10 logits."""
     module.eval()

@@ -12,7 +12,7 @@ from torch import nn
 from mobilekit.export.config import DynamicInt8Config
 from mobilekit.export.spec import ImagePreprocess, LoadedModel
 from target_helpers import context as shared_context
-from target_helpers import loaded
+from target_helpers import Wiggle, loaded
 from mobilekit.export.targets.base import BuildContext, MissingDependencyError, SkipValidation, TargetError
 
 pytest.importorskip("coremltools")
@@ -23,16 +23,6 @@ from mobilekit.export.targets.coreml import (  # noqa: E402
 )
 
 ON_MAC = platform.system() == "Darwin"
-
-
-@torch.library.custom_op("mk_coreml_test::wiggle", mutates_args=())
-def _wiggle(x: torch.Tensor) -> torch.Tensor:
-    return x * 1.5
-
-
-@_wiggle.register_fake
-def _(x):
-    return torch.empty_like(x)
 
 
 class Net(nn.Module):
@@ -49,11 +39,6 @@ class Net(nn.Module):
         x = nn.functional.max_pool2d(torch.relu(self.bn1(self.conv1(image))), 2)
         x = nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)
         return self.head(torch.relu(self.fc(torch.flatten(x, 1))))
-
-
-class Wiggle(nn.Module):
-    def forward(self, x):
-        return torch.ops.mk_coreml_test.wiggle(x)
 
 
 class WithCustomOp(Net):
@@ -200,9 +185,9 @@ def test_dynamic_batch_uses_a_tensor_input_with_a_batch_range(tmp_path):
 
 def test_unconvertible_op_names_op_layer_and_target(tmp_path):
     ctx = context(loaded(WithCustomOp()), tmp_path)
-    with pytest.raises(TargetError, match=r"coreml target cannot convert op 'mk_coreml_test::wiggle' in layer 'act'") as info:
+    with pytest.raises(TargetError, match=r"coreml target cannot convert op 'mk_test::wiggle' in layer 'act'") as info:
         CoreMLTarget().build(ctx, "fp16")
-    assert "test_target_coreml.py" in info.value.message and "--targets xnnpack" in info.value.hint
+    assert "target_helpers.py" in info.value.message and "--targets xnnpack" in info.value.hint
 
 
 def test_missing_dependency(small, monkeypatch):

@@ -11,22 +11,12 @@ from torch import nn
 
 from mobilekit.export.config import DynamicInt8Config, StaticInt8Config
 from mobilekit.export.spec import InputSpec, LoadedModel, OutputSpec
-from target_helpers import context, loaded
+from target_helpers import Wiggle, context, loaded
 from mobilekit.export.validate import sqnr_db
 from mobilekit.export.targets.base import MissingDependencyError, TargetError
 
 pytest.importorskip("onnxruntime")
 from mobilekit.export.targets.onnx import OnnxTarget  # noqa: E402
-
-
-@torch.library.custom_op("mk_onnx_test::wiggle", mutates_args=())
-def _wiggle(x: torch.Tensor) -> torch.Tensor:
-    return x * 1.5
-
-
-@_wiggle.register_fake
-def _(x):
-    return torch.empty_like(x)
 
 
 class Residual(nn.Module):
@@ -42,11 +32,6 @@ class Residual(nn.Module):
         y = torch.relu(self.bn1(self.conv1(image)))
         y = y + torch.relu(self.bn2(self.conv2(y)))
         return self.fc(y.mean(dim=(2, 3)))
-
-
-class Wiggle(nn.Module):
-    def forward(self, x):
-        return torch.ops.mk_onnx_test.wiggle(x)
 
 
 class WithCustomOp(Residual):
@@ -157,10 +142,10 @@ def test_keep_float_unknown_name_is_an_error(small):
 def test_unconvertible_op_names_op_layer_and_target(tmp_path):
     model = loaded(WithCustomOp())
     ctx = context(model, tmp_path)
-    with pytest.raises(TargetError, match=r"onnx target cannot convert op 'mk_onnx_test\.wiggle.*' in layer 'act'") as info:
+    with pytest.raises(TargetError, match=r"onnx target cannot convert op 'mk_test\.wiggle.*' in layer 'act'") as info:
         OnnxTarget().build(ctx, "int8")
-    assert info.value.op.startswith("mk_onnx_test.wiggle") and info.value.layer == "act"
-    assert "test_target_onnx.py" in info.value.message
+    assert info.value.op.startswith("mk_test.wiggle") and info.value.layer == "act"
+    assert "target_helpers.py" in info.value.message
     assert "--targets xnnpack" in info.value.hint
 
 

@@ -9,20 +9,10 @@ import torch.jit.mobile
 from torch import nn
 
 from mobilekit.export.config import DynamicInt8Config, StaticInt8Config
-from target_helpers import context, loaded
+from target_helpers import Wiggle, context, loaded
 from mobilekit.export.validate import sqnr_db
 from mobilekit.export.targets.base import TargetError
 from mobilekit.export.targets.ptl import PtlTarget, qnnpack_engine
-
-
-@torch.library.custom_op("mk_ptl_test::wiggle", mutates_args=())
-def _wiggle(x: torch.Tensor) -> torch.Tensor:
-    return x * 1.5
-
-
-@_wiggle.register_fake
-def _(x):
-    return torch.empty_like(x)
 
 
 class Residual(nn.Module):
@@ -36,11 +26,6 @@ class Residual(nn.Module):
         y = torch.relu(self.bn1(self.conv1(image)))
         y = y + torch.relu(self.bn2(self.conv2(y)))  # residual add: FX handles it without FloatFunctional
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
-
-
-class Wiggle(nn.Module):
-    def forward(self, x):
-        return torch.ops.mk_ptl_test.wiggle(x)
 
 
 class WithCustomOp(Residual):
@@ -139,9 +124,9 @@ def test_dynamic_recipe_is_refused(small):
 def test_custom_op_names_op_layer_and_target_and_restores_engine(tmp_path):
     ctx = context(loaded(WithCustomOp()), tmp_path)
     before = torch.backends.quantized.engine
-    with pytest.raises(TargetError, match=r"ptl target cannot convert op 'mk_ptl_test::wiggle' in layer 'act'") as info:
+    with pytest.raises(TargetError, match=r"ptl target cannot convert op 'mk_test::wiggle' in layer 'act'") as info:
         PtlTarget().build(ctx, "int8")
-    assert "test_target_ptl.py" in info.value.message
+    assert "target_helpers.py" in info.value.message
     assert "--targets xnnpack" in info.value.hint
     assert torch.backends.quantized.engine == before
     assert not (tmp_path / "small.qnnpack.int8.ptl").exists()
