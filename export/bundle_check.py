@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 
 from mobilekit.export import manifest as manifest_io
-from mobilekit.export.spec import DTYPES
 from mobilekit.export.targets import REGISTRY, get_target
 from mobilekit.export.targets.base import Artifact, SkipValidation
 from mobilekit.export.validate import sqnr_db
@@ -31,10 +30,11 @@ class ArtifactCheck:
 
 
 def _read_tensor(bundle: Path, name: str, dtype: str, shape: list[int]) -> np.ndarray:
-    import torch
-
+    """A raw little-endian tensor file of the bundle (the manifest's dtype names are numpy's)."""
     path = bundle / name
-    np_dtype = np.dtype(str(DTYPES[dtype]).replace("torch.", "")).newbyteorder("<")
+    if not path.is_file():
+        raise manifest_io.BundleError(f"{path} is missing: the manifest's sample refers to it.")
+    np_dtype = np.dtype(dtype).newbyteorder("<")
     data = np.frombuffer(path.read_bytes(), dtype=np_dtype)
     if data.size != int(np.prod(shape)):
         raise manifest_io.BundleError(f"{path} holds {data.size} values; the manifest's input shape {shape} needs {int(np.prod(shape))}.")

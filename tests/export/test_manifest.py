@@ -73,3 +73,11 @@ def test_low_fidelity_is_called_out_in_words():
     notes = fidelity_warnings({"sqnr_db": -2.1, "top1_agreement": 0.0})
     assert any("SQNR -2.1 dB" in n and "--keep-float" in n for n in notes)
     assert any("0.0% of the evaluation samples" in n for n in notes)
+
+
+def test_check_bundle_names_a_missing_sample_file(digits_bundle, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(digits_bundle.bundle_dir, copy)
+    (copy / "sample_input.bin").unlink()
+    with pytest.raises(manifest_io.BundleError, match="sample_input.bin is missing"):
+        check_bundle(copy)
