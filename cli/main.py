@@ -19,6 +19,7 @@ from mobilekit import MobilekitError, __version__
 # does not have to import every command module.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("mobilekit.cli.export_cmd", "export", "Export a PyTorch model to a validated mobile bundle."),
+    "analyze": ("mobilekit.cli.analyze_cmd", "analyze", "Rank layers by the damage INT8 does to them (sensitivity analysis)."),
     "validate": ("mobilekit.cli.export_cmd", "validate", "Check a bundle: schema, checksums, and host fidelity."),
     "demo": ("mobilekit.cli.demo_cmd", "demo", "The whole journey on the built-in digits model, no arguments needed."),
     "devices": ("mobilekit.cli.bench_cmd", "devices", "List the phones this computer can reach over ADB."),
@@ -26,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "runs": ("mobilekit.cli.runs_cmd", "runs", "List and show stored benchmark runs."),
     "compare": ("mobilekit.cli.runs_cmd", "compare", "Compare two runs case by case, flagging regressions."),
     "report": ("mobilekit.cli.runs_cmd", "report", "Write a run's report as HTML, CSV or Markdown."),
+    "farm": ("mobilekit.cli.farm_cmd", "farm", "Run a bundle's benchmark on a device farm (AWS, Firebase, STF)."),
     "sim": ("mobilekit.cli.sim_cmd", "sim", "Serve a simulated Android phone over the ADB protocol (a test double)."),
 }
 
