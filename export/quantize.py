@@ -29,10 +29,9 @@ def _observer_ctor(observer: Observer):
 
 def xnnpack_quantizer(recipe: QuantRecipe, model: LoadedModel):
     """An ``XNNPACKQuantizer`` configured for ``recipe`` (granularity, observer, layers kept in float)."""
-    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
-        XNNPACKQuantizer,
-        get_symmetric_quantization_config,
-    )
+    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import get_symmetric_quantization_config
+
+    from mobilekit.export.fused_activations import fused_clamp_quantizer_class
 
     per_channel = recipe.granularity is Granularity.PER_CHANNEL
     dynamic = isinstance(recipe, DynamicInt8Config)
@@ -41,7 +40,7 @@ def xnnpack_quantizer(recipe: QuantRecipe, model: LoadedModel):
         ctor = _observer_ctor(recipe.observer).with_args(eps=2**-12)
         act = dataclasses.replace(config.input_activation, observer_or_fake_quant_ctr=ctor)
         config = dataclasses.replace(config, input_activation=act, output_activation=act)
-    quantizer = XNNPACKQuantizer().set_global(config)
+    quantizer = fused_clamp_quantizer_class()().set_global(config)
     if recipe.keep_float:
         quantizer.set_filter_function(keep_float_filter(model, recipe.keep_float))
     return quantizer

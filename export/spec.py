@@ -31,7 +31,9 @@ class ImagePreprocess:
     """How an app turns a picture into the model's input tensor (the manifest's ``preprocess``).
 
     Order: decode -> convert to ``color`` -> (invert) -> resize to ``resize`` [h, w] -> centre-crop to
-    ``crop`` -> ``x * scale`` -> ``(x - mean[c]) / std[c]``.
+    ``crop`` -> ``x * scale`` -> ``(x - mean[c]) / std[c]``. With ``keep_aspect`` the resize keeps the
+    picture's aspect ratio: it scales the picture until it covers [h, w] and centre-crops the overflow
+    (the usual ImageNet "resize 256, crop 224"), so photos are never squashed.
     """
 
     color: str = "RGB"  # L, RGB or BGR
@@ -42,6 +44,7 @@ class ImagePreprocess:
     mean: tuple[float, ...] = (0.485, 0.456, 0.406)
     std: tuple[float, ...] = (0.229, 0.224, 0.225)
     invert: bool = False
+    keep_aspect: bool = False
 
     def __post_init__(self) -> None:
         if self.color not in ("L", "RGB", "BGR"):
@@ -73,6 +76,7 @@ class ImagePreprocess:
             "mean": list(self.mean),
             "std": list(self.std),
             "invert": self.invert,
+            "keep_aspect": self.keep_aspect,
         }
 
     def apply(self, image) -> "np.ndarray":
@@ -81,12 +85,20 @@ class ImagePreprocess:
         from PIL import Image, ImageOps
 
         mode = "L" if self.color == "L" else "RGB"
-        img = image.convert(mode)
+        img = ImageOps.exif_transpose(image).convert(mode)  # a portrait photo reaches the model upright
         if self.invert:
             img = ImageOps.invert(img)
         resample = {"bilinear": Image.BILINEAR, "nearest": Image.NEAREST, "bicubic": Image.BICUBIC}[self.interpolation]
         h, w = self.resize
-        img = img.resize((w, h), resample=resample)
+        if self.keep_aspect:
+            src_w, src_h = img.size
+            factor = max(h / src_h, w / src_w)
+            rw, rh = max(w, round(src_w * factor)), max(h, round(src_h * factor))
+            img = img.resize((rw, rh), resample=resample)
+            left, top = (rw - w) // 2, (rh - h) // 2
+            img = img.crop((left, top, left + w, top + h))
+        else:
+            img = img.resize((w, h), resample=resample)
         if self.crop:
             ch, cw = self.crop
             top, left = (h - ch) // 2, (w - cw) // 2
@@ -111,6 +123,7 @@ class ImagePreprocess:
             mean=tuple(d["mean"]),
             std=tuple(d["std"]),
             invert=bool(d.get("invert", False)),
+            keep_aspect=bool(d.get("keep_aspect", False)),
         )
 
 

@@ -1,4 +1,5 @@
-"""The built-in demo models: ``digits`` (a small trained CNN) and ``mobilenet_v2`` (an untrained stand-in).
+"""The built-in models: ``digits`` (a small CNN trained here), ``efficientnet_lite0`` (published ImageNet
+weights, real photos) and ``mobilenet_v2`` (an untrained stand-in for speed and size).
 
 Each built-in brings its own data: ``calibration(count, seed)`` and ``eval_set()`` on the returned
 :class:`~mobilekit.export.spec.LoadedModel`. Heavy imports (scikit-learn) happen only when a model
@@ -14,7 +15,7 @@ from mobilekit import MobilekitError
 if TYPE_CHECKING:
     from mobilekit.export.spec import LoadedModel
 
-BUILTIN_NAMES = ("digits", "mobilenet_v2")
+BUILTIN_NAMES = ("digits", "efficientnet_lite0", "mobilenet_v2")
 
 
 def load_builtin(name: str) -> "LoadedModel":
@@ -23,6 +24,10 @@ def load_builtin(name: str) -> "LoadedModel":
         from mobilekit.export.models import digits
 
         return digits.load()
+    if name == "efficientnet_lite0":
+        from mobilekit.export.models import efficientnet_lite0
+
+        return efficientnet_lite0.load()
     if name == "mobilenet_v2":
         from mobilekit.export.models import mobilenet_v2
 
