@@ -23,7 +23,8 @@ def print_run(store, run_id: str, console) -> None:
     from mobilekit.device_runner.report import collect
 
     data = collect(store, run_id)
-    title = f"run {run_id}" + (" — SIMULATED phone results" if data["simulated"] else "")
+    title = f"run {run_id}" + (f" — farm: {data['farm']}" if data.get("farm") else "") + \
+        (" — SIMULATED phone results" if data["simulated"] else "")
     table = Table(title=escape(title))
     for col in ("device", "artifact", "threads", "rep", "status", "p50 ms", "p90 ms", "mJ/inf", "check", "note"):
         table.add_column(col)
@@ -38,12 +39,13 @@ def print_run(store, run_id: str, console) -> None:
 
 @click.group()
 def runs() -> None:
-    """List and show stored benchmark runs.
+    """List, show and import stored benchmark runs.
 
     \b
     Examples:
       mobilekit runs list
       mobilekit runs show 20261122T043000Z-1a2b3c --json
+      mobilekit runs import Customer_Artifacts.zip        # a device farm's results
     """
 
 
@@ -68,8 +70,10 @@ def list_(db, limit, as_json) -> None:
     for col in ("run", "created", "bundle", "status", "ok", "failed", "kind"):
         table.add_column(col)
     for r in rows:
+        kind = ", ".join(x for x in (escape(str(r["farm"])) if r.get("farm") else "",
+                                     "simulated" if r["simulated"] else "") if x)
         table.add_row(r["run_id"], r["created_utc"], escape(str(r["bundle_name"])), r["status"], str(r["ok"] or 0),
-                      str(r["failed"] or 0), "simulated" if r["simulated"] else "")
+                      str(r["failed"] or 0), kind)
     Console().print(table)
 
 
@@ -89,6 +93,49 @@ def show(run_id, db, as_json) -> None:
                                    "cases": store.cases(run_id)}, indent=2, default=str))
             return
         print_run(store, run_id, Console())
+
+
+@runs.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--farm", default=None, help="Label for the farm, when the artifacts do not say (e.g. firebase-test-lab).")
+@click.option("--run-id", default=None, help="Store under this run id (default: the farm job's own id).")
+@click.option("--json", "as_json", is_flag=True, help="Print the import summary as JSON only.")
+def import_(path, db, farm, run_id, as_json) -> None:
+    """Bring a device farm's results (a folder or zip) into the store as a run.
+
+    Reads what `mobilekit farm aws` jobs leave in Device Farm's customer artifacts (mobilekit-RUN/
+    folders: job record, getprop, per-case result.json and thermal/cpufreq dumps) and loose
+    result.json files such as Firebase Test Lab's pulled directories. Nothing is extracted to disk
+    and no name in the archive is trusted; a corrupt result.json is named and skipped, the others
+    are imported. Energy is stored as invalid with the reason (farm phones are plugged in).
+
+    \b
+    Examples:
+      mobilekit runs import Customer_Artifacts.zip
+      mobilekit runs import ./gs-results --farm firebase-test-lab --json
+      mobilekit report RUN_ID        # then report or compare it like any other run
+    """
+    from rich.console import Console
+    from rich.markup import escape
+
+    from mobilekit.device_runner.farms.importer import import_artifacts
+    from mobilekit.device_runner.store import Store
+
+    with Store(db) as store:
+        summary = import_artifacts(path, store, farm=farm, run_id=run_id)
+        if as_json:
+            click.echo(json.dumps(summary.to_dict(), indent=2))
+        else:
+            print_run(store, summary.run_id, Console())
+            err = Console(stderr=True)
+            for s in summary.skipped:
+                err.print(f"[yellow]skipped[/] {escape(s['path'])}: {escape(s['reason'])}")
+            err.print(f"imported run [bold]{summary.run_id}[/] from {escape(summary.farm)}: {summary.devices} "
+                      f"device(s), {summary.ok} ok, {summary.failed} failed, {len(summary.skipped)} file(s) skipped "
+                      f"· stored in {store.path}")
+    if summary.ok == 0:
+        click.get_current_context().exit(1)
 
 
 @click.command()

@@ -7,7 +7,9 @@ Public API::
 
 Every device- or bundle-supplied string (model names, artifact names, error messages) goes through
 ``html.escape`` in HTML and is neutralised in Markdown. Results from the simulated phone are labelled
-"simulated" in a banner, in every table row and in plot labels.
+"simulated" in a banner, in every table row and in plot labels. A run from a device farm (``mobilekit runs
+import``, ``mobilekit farm stf``) names the farm in the title, in a banner saying what a farm run cannot
+measure, and in the device table.
 """
 
 from __future__ import annotations
@@ -55,8 +57,21 @@ def collect(store: Store, run_id: str) -> dict:
             "pss_kb_peak": (res.get("memory") or {}).get("pss_kb_peak"),
             "latencies": store.latencies(c["case_id"]) if c["status"] == "ok" else [],
         })
-    return {"run": run, "devices": devices, "rows": rows,
+    return {"run": run, "devices": devices, "rows": rows, "farm": run.get("farm"),
             "simulated": any(r["simulated"] for r in rows) or any(d["simulated"] for d in devices)}
+
+
+FARM_NOTE = ("ran on the {farm} device farm. Farm phones are kept on USB power, so battery current measures "
+             "charging, not the phone's draw: energy per inference is marked invalid with the reason wherever that "
+             "was so. Latency, load time, memory, thermal status and CPU frequency residency are measured.")
+
+
+def _farm_device(d: dict) -> str:
+    """What the farm calls the phone (Device Farm's device name and OS version, a Test Lab dimension, an STF serial)."""
+    fd = (d.get("info") or {}).get("farm_device") or {}
+    parts = [str(v) for k, v in sorted(fd.items()) if v and k in ("DEVICEFARM_DEVICE_NAME", "DEVICEFARM_DEVICE_OS_VERSION",
+                                                                    "dimension", "serial", "remote_connect_url")]
+    return " · ".join(parts)
 
 
 def _device_label(d: dict) -> str:
@@ -80,7 +95,7 @@ def write_report(store: Store, run_id: str, path: str | Path | None, fmt: str = 
 
 CSV_COLUMNS = ["device", "address", "simulated", "artifact", "runtime", "backend", "precision", "threads", "repeat",
                "status", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "load_ms", "artifact_bytes", "mj_per_inference",
-               "app_mj_per_inference", "energy_valid", "energy_note", "check_ok", "pss_kb_peak", "error"]
+               "app_mj_per_inference", "energy_valid", "energy_note", "check_ok", "pss_kb_peak", "error", "farm"]
 
 
 def render_csv(data: dict) -> str:
@@ -88,7 +103,7 @@ def render_csv(data: dict) -> str:
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in data["rows"]:
-        w.writerow({k: _csv_safe(r.get(k)) for k in CSV_COLUMNS})
+        w.writerow({k: _csv_safe(r.get(k) if k != "farm" else data.get("farm")) for k in CSV_COLUMNS})
     return buf.getvalue()
 
 
@@ -114,14 +129,17 @@ def _fmt(v, nd=3) -> str:
 
 def render_md(data: dict) -> str:
     run = data["run"]
-    out = [f"# mobilekit benchmark run {_md(run['run_id'])}", ""]
+    out = [f"# mobilekit benchmark run {_md(run['run_id'])}" + (f" ({_md(data['farm'])})" if data.get("farm") else ""), ""]
+    if data.get("farm"):
+        out += ["> **Farm**: this run " + _md(FARM_NOTE.format(farm=data["farm"])), ""]
     if data["simulated"]:
         out += ["> **SIMULATED**: these results come from mobilekit's simulated phone (a test double), not real hardware.", ""]
     out += [f"Bundle: {_md(run['bundle_name'])} · status: {_md(run['status'])} · created {_md(run['created_utc'])}", "",
-            "## Devices", "", "| device | SoC | ABIs | SDK | cores | simulated |", "|---|---|---|---|---|---|"]
+            "## Devices", "", "| device | SoC | ABIs | SDK | cores | simulated | farm |", "|---|---|---|---|---|---|---|"]
     for d in data["devices"]:
+        farm = " ".join(x for x in ((d.get("info") or {}).get("farm") or "", _farm_device(d)) if x)
         out.append(f"| {_md(_device_label(d))} | {_md(d['soc'])} | {_md(d['abis'])} | {_md(d['android_sdk'])} | "
-                   f"{_md(d['cores'])} | {'yes' if d['simulated'] else 'no'} |")
+                   f"{_md(d['cores'])} | {'yes' if d['simulated'] else 'no'} | {_md(farm)} |")
     out += ["", "## Cases", "", "| device | artifact | precision | threads | rep | status | p50 ms | p90 ms | load ms | "
             "mJ/inference | check | note |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in data["rows"]:
@@ -237,13 +255,16 @@ def render_html(data: dict) -> str:
     sim_banner = ('<div class="sim"><b>SIMULATED</b>: these results come from mobilekit\'s simulated phone, a test '
                   'double that runs the artifacts with the host runtime. They are not phone measurements.</div>'
                   if data["simulated"] else "")
+    farm_banner = (f'<div class="farm"><b>Farm: {E(str(data["farm"]))}</b>. This run '
+                   f'{E(FARM_NOTE.format(farm=data["farm"]))}</div>' if data.get("farm") else "")
     dev_rows = "".join(
         f"<tr><td>{E(_device_label(d))}</td><td>{E(str(d['address']))}</td><td>{E(str(d['soc'] or ''))}</td>"
         f"<td>{E(str(d['abis'] or ''))}</td><td>{E(str(d['android_sdk'] or ''))}</td><td>{E(str(d['cores'] or ''))}</td>"
         f"<td>{E(str((d['info'].get('ram_total_kb') or 0) // 1024))} MiB</td>"
         f"<td>{E(str(d['info'].get('fixed_performance_mode')))}</td>"
         f"<td>{E(_fmt(d['info'].get('batterystats_app_mah')))}</td>"
-        f"<td>{'<b>simulated</b>' if d['simulated'] else 'real'}</td></tr>" for d in data["devices"])
+        f"<td>{'<b>simulated</b>' if d['simulated'] else 'real'}</td>"
+        f"<td>{E(str((d['info'].get('farm') or '')))} {E(_farm_device(d))}</td></tr>" for d in data["devices"])
     case_rows = "".join(
         f"<tr class=\"{E(r['status'])}\"><td>{E(r['device'])}</td><td>{E(r['artifact'])}</td><td>{E(str(r['precision']))}</td>"
         f"<td>{r['threads']}</td><td>{r['repeat']}</td><td>{E(r['status'])}</td><td>{_fmt(r['p50_ms'])}</td>"
@@ -264,15 +285,17 @@ def render_html(data: dict) -> str:
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px}}th{{background:#f3f3f3}}tr.failed td{{background:#fde8e8}}
-.sim{{background:#fff3cd;border:2px solid #d39e00;padding:10px;font-size:16px;margin:1em 0}}.plot{{margin:1.5em 0}}</style>
+.sim{{background:#fff3cd;border:2px solid #d39e00;padding:10px;font-size:16px;margin:1em 0}}
+.farm{{background:#e8f0fe;border:2px solid #4e79a7;padding:10px;font-size:16px;margin:1em 0}}.plot{{margin:1.5em 0}}</style>
 </head><body>
-<h1>mobilekit benchmark run {E(run['run_id'])}</h1>
+<h1>mobilekit benchmark run {E(run['run_id'])}{(' · ' + E(str(data['farm']))) if data.get('farm') else ''}</h1>
+{farm_banner}
 {sim_banner}
 <p>Bundle <b>{E(str(run['bundle_name']))}</b> · status {E(str(run['status']))} · created {E(str(run['created_utc']))}
 · {sum(r['status'] == 'ok' for r in rows)} ok, {sum(r['status'] == 'failed' for r in rows)} failed of {len(rows)} cases</p>
 <h2>Devices</h2>
 <table><tr><th>device</th><th>address</th><th>SoC</th><th>ABIs</th><th>SDK</th><th>cores</th><th>RAM</th>
-<th>fixed perf mode</th><th>app mAh (batterystats estimate)</th><th>kind</th></tr>{dev_rows}</table>
+<th>fixed perf mode</th><th>app mAh (batterystats estimate)</th><th>kind</th><th>farm</th></tr>{dev_rows}</table>
 <h2>Plots</h2><p>Precision colours: {legend}</p>
 {plots}
 <h2>Cases</h2>

@@ -5,6 +5,10 @@ written in its own transaction the moment it finishes, so a crash loses at most 
 schema version is kept in ``meta``; columns are TEXT/INTEGER/REAL only and JSON is stored as TEXT.
 ``device_notes`` remembers device state the runner changed (``dumpsys battery unplug``, fixed performance
 mode) until it is restored, so a run killed outright is repaired by the next run on that phone.
+
+Schema 2 adds ``runs.farm`` and ``runs.farm_json``: the device farm a run came from (``mobilekit runs
+import``, ``mobilekit farm stf``) and what is known about it; a schema-1 file gains the two columns when
+opened (the migration only adds nullable columns, so nothing stored before changes).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Iterator
 
 from mobilekit import MobilekitError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENV_DB = "MOBILEKIT_DB"
 
 SCHEMA = """
@@ -33,7 +37,9 @@ CREATE TABLE IF NOT EXISTS runs (
   bundle_name TEXT,
   bundle_path TEXT,
   plan_json TEXT NOT NULL,
-  note TEXT
+  note TEXT,
+  farm TEXT,                          -- device farm label (aws-device-farm, firebase-test-lab, stf), NULL: local
+  farm_json TEXT
 );
 CREATE TABLE IF NOT EXISTS devices (
   run_id TEXT NOT NULL REFERENCES runs(run_id),
@@ -135,6 +141,16 @@ class Store:
             elif int(row["value"]) > SCHEMA_VERSION:
                 raise MobilekitError(f"{self.path} was written by a newer mobilekit (schema {row['value']}).",
                                      hint="Upgrade mobilekit or use another --db file.")
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older file up to SCHEMA_VERSION (inside the opening transaction)."""
+        cols = {r["name"] for r in self.db.execute("PRAGMA table_info(runs)")}
+        for col in ("farm", "farm_json"):
+            if col not in cols:
+                self.db.execute(f"ALTER TABLE runs ADD COLUMN {col} TEXT")
+        self.db.execute("UPDATE meta SET value=? WHERE key='schema_version' AND CAST(value AS INTEGER) < ?",
+                        (str(SCHEMA_VERSION), SCHEMA_VERSION))
 
     def close(self) -> None:
         self.db.close()
@@ -167,22 +183,29 @@ class Store:
             db.execute("UPDATE runs SET status=?, finished_utc=?, note=COALESCE(?, note) WHERE run_id=?",
                        (status, utc_now() if status != "running" else None, note, run_id))
 
+    def set_run_farm(self, run_id: str, farm: str, info: dict | None = None) -> None:
+        """Label a run with the device farm it ran on (and what is known about that farm's job)."""
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET farm=?, farm_json=? WHERE run_id=?", (farm, json.dumps(info or {}), run_id))
+
     def run(self, run_id: str) -> dict:
         row = self.db.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
         if row is None:
             raise MobilekitError(f"No run {run_id!r} in {self.path}.", hint="List the stored runs with `mobilekit runs list`.")
         d = dict(row)
         d["plan"] = json.loads(d.pop("plan_json"))
+        farm_json = d.pop("farm_json", None)
+        d["farm_info"] = json.loads(farm_json) if farm_json else None
         return d
 
     def runs(self, limit: int = 50) -> list[dict]:
         rows = self.db.execute(
-            "SELECT r.run_id, r.created_utc, r.finished_utc, r.status, r.bundle_name, "
+            "SELECT r.run_id, r.created_utc, r.finished_utc, r.status, r.bundle_name, r.farm, "
             "SUM(CASE WHEN c.status='ok' THEN 1 ELSE 0 END) AS ok, "
             "SUM(CASE WHEN c.status='failed' THEN 1 ELSE 0 END) AS failed, COUNT(c.case_id) AS cases, "
             "MAX(c.simulated) AS simulated "
             "FROM runs r LEFT JOIN cases c ON c.run_id = r.run_id GROUP BY r.run_id, r.created_utc, r.finished_utc, "
-            "r.status, r.bundle_name ORDER BY r.created_utc DESC, r.run_id DESC LIMIT ?", (limit,)).fetchall()
+            "r.status, r.bundle_name, r.farm ORDER BY r.created_utc DESC, r.run_id DESC LIMIT ?", (limit,)).fetchall()
         return [dict(r) for r in rows]
 
     # ---- devices and notes -------------------------------------------------------------------

@@ -1,0 +1,81 @@
+"""Fixtures of the farm tests: isolation, a fake bundle for the generators, a real tiny bundle for end-to-end runs.
+
+The runner tests' helpers (``make_bundle``, ``free_port``, the simulated phone loader) are reused from
+tests/runner/runner_helpers.py rather than copied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runner"))
+
+from runner_helpers import _sim, free_port, make_bundle  # noqa: E402
+
+HOSTILE = "it's $(touch /tmp/pwned) `id`; \"q\" & * .pte"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory, monkeypatch):
+    d = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("MOBILEKIT_ADB_KEY", str(d / "adbkey"))
+    monkeypatch.setenv("MOBILEKIT_DB", str(d / "runs.db"))
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(free_port()))
+
+
+def fake_bundle(root: Path, names=("m.xnnpack.fp32.pte", "m.xnnpack.int8.pte")) -> Path:
+    """A schema-valid bundle whose artifacts are placeholder bytes: enough for writing farm jobs (nothing runs it)."""
+    root.mkdir(parents=True, exist_ok=True)
+    arts = []
+    for i, n in enumerate(names):
+        data = bytes([i]) * (100 + i)
+        (root / n).write_bytes(data)
+        arts.append({"file": n, "runtime": "executorch", "backend": "xnnpack", "precision": "int8" if "int8" in n else "fp32",
+                     "platforms": ["android", "ios"], "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    (root / "sample_input.bin").write_bytes(b"\0" * 64)
+    manifest = {"schema": "mobilekit.manifest/1", "name": "m", "created_utc": "2026-11-22T03:00:00Z",
+                "source": {"model": "tests:m", "torch": "2"},
+                "inputs": [{"name": "x", "dtype": "float32", "shape": [1, 16], "layout": "NC"}],
+                "outputs": [{"name": "y", "dtype": "float32", "shape": [1, 10]}],
+                "artifacts": arts, "sample": {"input": "sample_input.bin", "expected_top1": 1}}
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    return root
+
+
+@pytest.fixture
+def bundle(tmp_path) -> Path:
+    return fake_bundle(tmp_path / "bundle")
+
+
+@pytest.fixture
+def hostile_bundle(tmp_path) -> Path:
+    return fake_bundle(tmp_path / "hostile", names=(HOSTILE, "ok.xnnpack.int8.pte"))
+
+
+@pytest.fixture(scope="session")
+def tiny_hostile_bundle(tmp_path_factory) -> Path:
+    """A real ExecuTorch bundle whose FP32 artifact has a name full of shell metacharacters."""
+    root = make_bundle(tmp_path_factory.mktemp("tinyb") / "tiny", precisions=("fp32",))
+    m = json.loads((root / "manifest.json").read_text())
+    new = "tiny it's $HOME `x` fp32.pte"
+    (root / m["artifacts"][0]["file"]).rename(root / new)
+    m["artifacts"][0]["file"] = new
+    (root / "manifest.json").write_text(json.dumps(m))
+    from executorch.runtime import Runtime  # load once so the first case does not pay the import
+
+    Runtime.get().load_program(str(root / new)).load_method("forward")
+    return root
+
+
+@pytest.fixture
+def sim_phone(tmp_path):
+    SimulatedPhone, _ = _sim()
+    p = SimulatedPhone(tmp_path / "phone", port=0, serial="SIMFARM0", seed=0, speed=100.0)
+    p.start()
+    yield p
+    p.stop()
