@@ -4,7 +4,12 @@
 #      framework), the ONNX Runtime Java API and the ExecuTorch Java API;
 #   2. compiles the plain-Java core (org.mobilekit.demo.core) and its JUnit tests for the desktop JVM
 #      (org.json from Maven Central instead of Android's) and runs them; the ONNX Runtime tests run
-#      the real model with the ORT desktop jar when MOBILEKIT_BUNDLE names an exported bundle.
+#      the real model with the ORT desktop jar when MOBILEKIT_BUNDLE names an exported bundle;
+#   3. compiles the androidTest instrumentation test (AWS Device Farm's entry point) against the
+#      framework, androidx.test:monitor and JUnit (compiled only: it needs a phone to run);
+#   4. runs the real activities on the JVM with Robolectric (BenchmarkActivity with the runner's
+#      extras, MainActivity, GameLoopActivity) over the bundle, ORT through the desktop jar.
+#   MOBILEKIT_SKIP_ROBOLECTRIC=1 skips step 4.
 #
 #   bash android/jvm-check/check.sh            # jars come from ~/.m2 (downloaded on first use)
 #
@@ -27,10 +32,15 @@ if ! mvn -B -q -o -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFil
   mvn -B -q -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >"$out/mvn.log" 2>&1 \
     || { cat "$out/mvn.log"; exit 1; }
 fi
-jar() { tr ':' '\n' <"$out/cp.txt" | grep "/$1" | head -1; }
-ANDROID="$(jar android-all-)"; ORT="$(jar onnxruntime-)"; JSON="$(jar json-)"; JUNIT="$(jar junit-)"
-HAMCREST="$(jar hamcrest-core-)"; FBJNI="$(jar fbjni-java-only-)"; NATIVELOADER="$(jar nativeloader-)"
-echo "jars: $(basename "$ANDROID") $(basename "$ORT") $(basename "$JSON") $(basename "$JUNIT")"
+# Jars by their Maven path (group/artifact/version), not by file-name prefix: Robolectric also ships a
+# "junit" module and "android-all-instrumented" starts like "android-all".
+jar() { tr ':' '\n' <"$out/cp.txt" | grep -E "$1" | head -1; }
+ANDROID="$(jar '/org/robolectric/android-all/[^/]+/android-all-')"
+ANDROID_INSTRUMENTED="$(jar '/android-all-instrumented-[^/]+\.jar$')"
+ORT="$(jar '/com/microsoft/onnxruntime/onnxruntime/')"; JSON="$(jar '/org/json/json/')"
+JUNIT="$(jar '/junit/junit/4')"; HAMCREST="$(jar '/hamcrest-core-')"
+FBJNI="$(jar '/fbjni-java-only-')"; NATIVELOADER="$(jar '/nativeloader-')"; MONITOR_AAR="$(jar '/androidx/test/monitor/')"
+echo "jars: $(basename "$ANDROID") $(basename "$ORT") $(basename "$JSON") $(basename "$JUNIT") $(basename "$ANDROID_INSTRUMENTED")"
 
 # --- the ExecuTorch Java API -----------------------------------------------------------------------
 et="$out/classes/executorch-api"
@@ -61,7 +71,7 @@ echo "android: compiled ${#all_src[@]} classes against $(basename "$ANDROID")"
 
 # --- 2. the plain-Java core and its tests on the desktop JVM ------------------------------------------
 mapfile -t core_src < <(find "$app/main/java/org/mobilekit/demo/core" -name '*.java' | sort)
-mapfile -t test_src < <(find "$app/test/java" -name "*.java" | sort)
+mapfile -t test_src < <(find "$app/test/java/org/mobilekit/demo/core" -name "*.java" | sort)
 cp_core="$et:$ORT:$JSON"
 javac -Xlint:all -Xlint:-options -Werror --release 11 -d "$out/classes/core" -cp "$cp_core" "${core_src[@]}"
 javac -nowarn --release 11 -d "$out/classes/test" -cp "$out/classes/core:$cp_core:$JUNIT:$HAMCREST" "${test_src[@]}"
@@ -71,7 +81,41 @@ for f in "${test_src[@]}"; do
   rel="${f#"$app/test/java/"}"; tests+=("$(echo "${rel%.java}" | tr '/' '.')")
 done
 echo "junit: ${#tests[@]} test classes"
-exec java -Xmx1g \
+java -Xmx1g \
   -Dmobilekit.bundle="${MOBILEKIT_BUNDLE:-}" -Dmobilekit.reference="${MOBILEKIT_REFERENCE:-}" \
   -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
   -cp "$out/classes/test:$out/classes/core:$cp_core:$JUNIT:$HAMCREST" org.junit.runner.JUnitCore "${tests[@]}"
+
+# --- 3. the androidTest instrumentation test (compiled; it runs on a phone / device farm) ---------------
+mkdir -p "$out/monitor" "$out/classes/androidTest"
+(cd "$out/monitor" && unzip -o -q "$MONITOR_AAR" classes.jar)
+mapfile -t it_src < <(find "$app/androidTest/java" -name '*.java' | sort)
+javac -Xlint:all -Xlint:-options -Xlint:-classfile -Werror --release 11 -d "$out/classes/androidTest" \
+  -cp "$out/classes/android:$ANDROID:$et:$ORT:$out/monitor/classes.jar:$JUNIT" "${it_src[@]}"
+echo "androidTest: compiled ${#it_src[@]} classes against androidx.test monitor $(basename "$MONITOR_AAR" .aar)"
+
+# --- 4. the activities on the JVM with Robolectric ------------------------------------------------------
+if [ "${MOBILEKIT_SKIP_ROBOLECTRIC:-}" = 1 ]; then
+  echo "robolectric: skipped (MOBILEKIT_SKIP_ROBOLECTRIC=1)"; exit 0
+fi
+mapfile -t robo_src < <(find "$app/test/java/org/mobilekit/demo" -maxdepth 1 -name '*.java' | sort)
+# Robolectric's jars without the plain android-all (the sandbox loads the instrumented Android 15 jar).
+robo_cp="$(tr ':' '\n' <"$out/cp.txt" | grep -vE '/org/robolectric/android-all/|/org/json/json/|\.aar$' | paste -sd: -)"
+# The AARs Robolectric depends on (androidx.test monitor, espresso idling resource): their classes.jar.
+while read -r aar; do
+  d="$out/aars/$(basename "$aar" .aar)"; mkdir -p "$d"; (cd "$d" && unzip -o -q "$aar" classes.jar)
+  robo_cp="$robo_cp:$d/classes.jar"
+done < <(tr ':' '\n' <"$out/cp.txt" | grep -E '\.aar$')
+javac -nowarn --release 11 -d "$out/classes/robolectric" \
+  -cp "$out/classes/android:$ANDROID:$et:$ORT:$robo_cp" "${robo_src[@]}"
+robo_tests=()
+for f in "${robo_src[@]}"; do
+  case "$f" in *Test.java) robo_tests+=("org.mobilekit.demo.$(basename "${f%.java}")") ;; esac
+done
+echo "robolectric: ${#robo_tests[@]} test classes on $(basename "$ANDROID_INSTRUMENTED")"
+exec java -Xmx2g \
+  -Drobolectric.offline=true -Drobolectric.dependency.dir="$(dirname "$ANDROID_INSTRUMENTED")" \
+  -Drobolectric.logging.enabled=false \
+  -Dmobilekit.bundle="${MOBILEKIT_BUNDLE:-}" -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
+  -cp "$out/classes/robolectric:$out/classes/android:$et:$ORT:$robo_cp" \
+  org.junit.runner.JUnitCore "${robo_tests[@]}"

@@ -46,6 +46,55 @@ SYNTHETIC = [
     ("big_down_crop", "RGB", (300, 200), dict(color="RGB", resize=(224, 224), crop=(200, 200))),
 ]
 
+# keep_aspect (the ImageNet recipe and others): cover `resize` keeping the aspect ratio, centre-crop to
+# it, then the optional `crop`. Made here with Pillow step by step (the contract's words), so the Java and
+# Swift ports are checked against Pillow whether or not export/spec.py has the option yet.
+IMAGENET = dict(color="RGB", resize=(256, 256), crop=(224, 224), scale=1 / 255,
+                mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))
+KEEP_ASPECT = [
+    ("imagenet_landscape", "RGB", (400, 300), IMAGENET),
+    ("imagenet_portrait", "RGB", (183, 301), IMAGENET),
+    ("imagenet_small_up", "RGB", (97, 61), IMAGENET),
+    ("keep_aspect_wide_target_bgr", "RGB", (120, 120), dict(color="BGR", resize=(24, 40), crop=None, scale=1 / 255,
+                                                             mean=(0.5,), std=(0.25,))),
+    ("keep_aspect_gray_bicubic", "RGB", (77, 130), dict(color="L", resize=(28, 28), crop=(24, 24), scale=1 / 255,
+                                                         mean=(0.5,), std=(0.5,), interpolation="bicubic")),
+]
+
+
+def cover_size(width: int, height: int, out_w: int, out_h: int) -> tuple[int, int]:
+    """The keep_aspect resize: scale = max(out_h/H, out_w/W), each side floor(v + 0.5), never below the target."""
+    import math
+
+    s = max(out_h / height, out_w / width)
+    return max(out_w, math.floor(width * s + 0.5)), max(out_h, math.floor(height * s + 0.5))
+
+
+def keep_aspect_reference(img, spec: dict):
+    """Pillow: convert -> cover resize -> centre crop to resize -> centre crop -> scale/mean/std -> CHW float32."""
+    import numpy as np
+    from PIL import Image
+
+    img = img.convert("L" if spec["color"] == "L" else "RGB")
+    resample = {"bilinear": Image.BILINEAR, "nearest": Image.NEAREST,
+                "bicubic": Image.BICUBIC}[spec.get("interpolation", "bilinear")]
+    h, w = spec["resize"]
+    rw, rh = cover_size(img.width, img.height, w, h)
+    img = img.resize((rw, rh), resample=resample)
+    top, left = (rh - h) // 2, (rw - w) // 2
+    if spec.get("crop"):
+        ch, cw = spec["crop"]
+        top, left, h, w = top + (h - ch) // 2, left + (w - cw) // 2, ch, cw
+    img = img.crop((left, top, left + w, top + h))
+    arr = np.asarray(img, dtype=np.float32)
+    arr = arr[None, :, :] if arr.ndim == 2 else arr.transpose(2, 0, 1)
+    if spec["color"] == "BGR":
+        arr = arr[::-1]
+    arr = arr * np.float32(spec["scale"])
+    mean = np.asarray(spec["mean"], dtype=np.float32).reshape(-1, 1, 1)
+    std = np.asarray(spec["std"], dtype=np.float32).reshape(-1, 1, 1)
+    return np.ascontiguousarray((arr - mean) / std, dtype=np.float32)
+
 
 def write_reference(ref: Path) -> dict:
     """Write PNGs, their preprocessed tensors, the eager FP32 predictions and a stats sample into ``ref``."""
@@ -97,6 +146,19 @@ def write_reference(ref: Path) -> dict:
         tensor = f"tensors/{name}.bin"
         t.astype("<f4").tofile(ref / tensor)
         cases.append({"name": name, "png": png, "tensor": tensor, "spec": spec.to_json(), "shape": list(t.shape)})
+    for name, _mode, (w, h), kw in KEEP_ASPECT:
+        rgb = _smooth_noise(rng, w, h)
+        png = f"pictures/{name}.png"
+        Image.fromarray(rgb, "RGB").save(ref / png, format="PNG")
+        spec = {"kind": "image", "interpolation": "bilinear", "invert": False, **kw, "keep_aspect": True}
+        spec["resize"] = list(spec["resize"])
+        spec["crop"] = list(spec["crop"]) if spec.get("crop") else None
+        spec["mean"], spec["std"] = list(spec["mean"]), list(spec["std"])
+        with Image.open(ref / png) as im:
+            t = keep_aspect_reference(im, spec)
+        tensor = f"tensors/{name}.bin"
+        t.astype("<f4").tofile(ref / tensor)
+        cases.append({"name": name, "png": png, "tensor": tensor, "spec": spec, "shape": list(t.shape)})
     (ref / "index.json").write_text(json.dumps({"cases": cases}, indent=1))
 
     values = rng.gamma(2.0, 0.5, size=57) + 0.2
@@ -105,7 +167,16 @@ def write_reference(ref: Path) -> dict:
              "mean": float(values.mean()), "std": float(values.std()), "min": float(values.min()),
              "max": float(values.max())}
     (ref / "stats.json").write_text(json.dumps(stats))
-    return {"digits": len(pictures), "synthetic": len(SYNTHETIC)}
+    return {"digits": len(pictures), "synthetic": len(SYNTHETIC) + len(KEEP_ASPECT)}
+
+
+def _smooth_noise(rng, w: int, h: int):
+    import numpy as np
+
+    yy, xx = np.mgrid[0:h, 0:w]
+    base = np.stack([(xx * 255 // max(w - 1, 1)), (yy * 255 // max(h - 1, 1)), ((xx + yy) * 7) % 256], -1)
+    noise = rng.integers(0, 256, size=(h, w, 3))
+    return np.where(rng.random((h, w, 1)) < 0.3, noise, base).astype(np.uint8)
 
 
 @pytest.fixture(scope="session")

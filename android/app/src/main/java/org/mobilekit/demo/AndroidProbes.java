@@ -1,5 +1,6 @@
 package org.mobilekit.demo;
 
+import android.app.KeyguardManager;
 import android.content.Context;
 import android.content.Intent;
 import android.content.IntentFilter;
@@ -78,6 +79,28 @@ final class AndroidProbes implements Probes {
     }
     int tenths = battery.getIntExtra(BatteryManager.EXTRA_TEMPERATURE, Integer.MIN_VALUE);
     return tenths == Integer.MIN_VALUE ? null : tenths / 10.0;
+  }
+
+  @Override
+  public JSONObject deviceState() throws JSONException {
+    JSONObject s = new JSONObject();
+    PowerManager pm = (PowerManager) context.getSystemService(Context.POWER_SERVICE);
+    KeyguardManager km = (KeyguardManager) context.getSystemService(Context.KEYGUARD_SERVICE);
+    s.put("screen_on", pm == null ? JSONObject.NULL : (Object) pm.isInteractive());
+    s.put("keyguard_locked", km == null ? JSONObject.NULL : (Object) km.isKeyguardLocked());
+    s.put("power_save", pm == null ? JSONObject.NULL : (Object) pm.isPowerSaveMode());
+    Integer thermal = thermalStatus();
+    s.put("thermal_status", thermal == null ? JSONObject.NULL : thermal);
+    Intent battery = context.registerReceiver(null, new IntentFilter(Intent.ACTION_BATTERY_CHANGED));
+    int plugged = battery == null ? -1 : battery.getIntExtra(BatteryManager.EXTRA_PLUGGED, -1);
+    s.put("plugged", plugged < 0 ? JSONObject.NULL : (Object) plugged);
+    s.put("sysfs_usb_online", orNull(BatteryMeter.readInt(BatteryMeter.SYSFS + "/usb/online")));
+    s.put("sysfs_battery_status", orNull(BatteryMeter.readLine(BatteryMeter.SYSFS + "/battery/status")));
+    return s;
+  }
+
+  private static Object orNull(Object v) {
+    return v == null ? JSONObject.NULL : v;
   }
 
   @Override

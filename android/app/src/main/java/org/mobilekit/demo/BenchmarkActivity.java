@@ -1,7 +1,10 @@
 package org.mobilekit.demo;
 
 import android.app.Activity;
+import android.app.KeyguardManager;
+import android.content.Context;
 import android.content.Intent;
+import android.os.Build;
 import android.os.Bundle;
 import android.util.Log;
 import android.view.WindowManager;
@@ -13,14 +16,16 @@ import java.util.List;
 import org.mobilekit.demo.core.Benchmark;
 
 /**
- * Headless benchmark mode, started by the device runner:
+ * Headless benchmark mode, started by the device runner (the shell user holds
+ * {@code android.permission.DUMP}, which guards this activity in AndroidManifest.xml):
  *
  * <pre>
  * am start -W -S -n org.mobilekit.demo/.BenchmarkActivity --es bundle DIR --es artifact FILE
  *   --es run_id ID --ei warmup N --ei iterations N --ei threads N --ez energy true
  * </pre>
  *
- * <p>The case runs on a background thread ({@link Benchmark}); the activity writes result.json and an
+ * <p>The activity turns the screen on and shows over the keyguard (and asks to dismiss it), keeps the
+ * screen on, and runs the case on a background thread ({@link Benchmark}); it writes result.json and an
  * empty {@code done} (or {@code error} with the message, for any Throwable including
  * OutOfMemoryError) to {@code getExternalFilesDir(null)/mobilekit/ID/} and
  * {@code getFilesDir()/mobilekit/ID/}, then finishes. Nothing runs after {@code finish()}.
@@ -50,7 +55,7 @@ public final class BenchmarkActivity extends Activity {
       }
       running = true;
     }
-    getWindow().addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON);
+    wakeAndShowOverKeyguard(this);
     Intent intent = getIntent();
     String runId = intent.getStringExtra("run_id");
     status.setText("mobilekit benchmark " + runId + " running\u2026");
@@ -58,17 +63,49 @@ public final class BenchmarkActivity extends Activity {
     worker.start();
   }
 
+  /**
+   * Screen on, shown over the keyguard, keyguard dismissed where it is not secure, screen kept on: a case
+   * must not run in the background on little cores. The runner also wakes the phone first
+   * ({@code input keyevent KEYCODE_WAKEUP}, {@code wm dismiss-keyguard}).
+   *
+   * @param activity the foreground activity
+   */
+  static void wakeAndShowOverKeyguard(Activity activity) {
+    if (Build.VERSION.SDK_INT >= 27) {
+      activity.setShowWhenLocked(true);
+      activity.setTurnScreenOn(true);
+    } else {
+      activity.getWindow().addFlags(WindowManager.LayoutParams.FLAG_SHOW_WHEN_LOCKED
+          | WindowManager.LayoutParams.FLAG_TURN_SCREEN_ON);
+    }
+    activity.getWindow().addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON);
+    KeyguardManager km = (KeyguardManager) activity.getSystemService(Context.KEYGUARD_SERVICE);
+    if (km != null && km.isKeyguardLocked()) {
+      km.requestDismissKeyguard(activity, null);
+    }
+  }
+
+  /**
+   * The two results directories of the protocol.
+   *
+   * @param context the app context
+   * @return external files dir (when mounted) and files dir
+   */
+  static List<File> resultBases(Context context) {
+    List<File> bases = new ArrayList<>();
+    File external = context.getExternalFilesDir(null);
+    if (external != null) {
+      bases.add(external);
+    }
+    bases.add(context.getFilesDir());
+    return bases;
+  }
+
   /** Background thread: the whole case (plain Java, {@link Benchmark#execute}), then finish on the UI thread. */
   private void runCase(Intent intent) {
     try {
-      List<File> bases = new ArrayList<>();
-      File external = getExternalFilesDir(null);
-      if (external != null) {
-        bases.add(external);
-      }
-      bases.add(getFilesDir());
       Benchmark bench = new Benchmark(new AndroidProbes(this), Collections.<String, String>emptyMap(), 1.0);
-      String outcome = bench.execute(bases,
+      String outcome = bench.execute(resultBases(this),
           intent.getStringExtra("bundle"),
           intent.getStringExtra("artifact"),
           intent.getStringExtra("run_id"),

@@ -1,16 +1,24 @@
 package org.mobilekit.demo;
 
 import android.app.Activity;
+import android.app.AlertDialog;
+import android.content.ContentValues;
 import android.content.Intent;
 import android.graphics.Bitmap;
 import android.graphics.BitmapFactory;
+import android.graphics.Matrix;
+import android.graphics.Typeface;
+import android.media.ExifInterface;
 import android.net.Uri;
+import android.os.Build;
 import android.os.Bundle;
+import android.provider.MediaStore;
 import android.view.View;
 import android.widget.AdapterView;
 import android.widget.ArrayAdapter;
 import android.widget.Button;
 import android.widget.LinearLayout;
+import android.widget.ScrollView;
 import android.widget.Spinner;
 import android.widget.TextView;
 import java.io.File;
@@ -18,8 +26,11 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.mobilekit.demo.core.Benchmark;
+import org.mobilekit.demo.core.Classify;
 import org.mobilekit.demo.core.Manifest;
 import org.mobilekit.demo.core.Preprocess;
 import org.mobilekit.demo.core.Runner;
@@ -27,27 +38,46 @@ import org.mobilekit.demo.core.Runners;
 import org.mobilekit.demo.core.Tensors;
 
 /**
- * The demo screen: pick a bundle (folders under {@code <external-files>/bundles} or
- * {@code <files>/bundles}, e.g. pushed with {@code adb push out/digits_cnn /sdcard/Android/data/
- * org.mobilekit.demo/files/bundles/}) and an artifact, draw a digit or pick a picture, and see the
- * top-k labels and the latency. Preprocessing follows the manifest exactly ({@link Preprocess}).
- * Loading and inference run on one background thread; the UI thread only draws.
+ * The demo screen. Works with no {@code adb push}: the bundles built into the APK (digits, and the
+ * ImageNet classifier when it was exported before the build) are installed on first start; pushed
+ * bundles under {@code <external-files>/bundles/} appear too.
+ *
+ * <p>Pick a bundle, filter by runtime and precision, choose the artifact, the threads, ONNX Runtime's
+ * execution provider and the number of runs; then draw a digit, take a photo (camera), pick one (the
+ * system photo picker), or run the bundle's own sample input, and see the top-k labels with the median
+ * and p90 latency over the runs. "Compare all" runs every artifact of the bundle on the same picture
+ * side by side (size, latency, top-1, agreement with FP32, the host's fidelity figures). Photos are
+ * turned upright from their EXIF orientation. A low-fidelity artifact asks before it loads. Loading and
+ * inference run on one background thread; the UI thread only draws.
  */
 public final class MainActivity extends Activity {
   private static final int PICK_IMAGE = 1;
+  private static final int TAKE_PHOTO = 2;
+  static final String[] RUNTIMES = {"all runtimes", "executorch", "onnxruntime"};
+  static final String[] PRECISIONS = {"all precisions", "fp32", "fp16", "int8"};
+  static final String[] THREADS = {"threads: auto", "1", "2", "4", "8"};
+  static final String[] PROVIDERS = {"ORT: XNNPACK", "ORT: CPU"};
+  static final String[] RUNS = {"runs: 20", "1", "5", "50", "100"};
 
   private final ExecutorService worker = Executors.newSingleThreadExecutor();
   private final List<File> bundles = new ArrayList<>();
+  private final List<Manifest.Artifact> shown = new ArrayList<>();
   private Spinner bundleSpinner;
+  private Spinner runtimeSpinner;
+  private Spinner precisionSpinner;
   private Spinner artifactSpinner;
+  private Spinner threadSpinner;
+  private Spinner providerSpinner;
+  private Spinner runsSpinner;
   private DrawView drawing;
   private TextView output;
+  private Uri photoUri;
 
   // Owned by the worker thread only.
   private Runner runner;
   private String runnerKey;
-  private Manifest manifest;
-  private File bundleDir;
+  private volatile Manifest manifest;
+  private volatile File bundleDir;
 
   @Override
   protected void onCreate(Bundle savedInstanceState) {
@@ -55,77 +85,112 @@ public final class MainActivity extends Activity {
     LinearLayout root = new LinearLayout(this);
     root.setOrientation(LinearLayout.VERTICAL);
     root.setPadding(24, 24, 24, 24);
-    bundleSpinner = new Spinner(this);
-    artifactSpinner = new Spinner(this);
+    bundleSpinner = spinner("bundle", new String[0]);
+    runtimeSpinner = spinner("runtime", RUNTIMES);
+    precisionSpinner = spinner("precision", PRECISIONS);
+    artifactSpinner = spinner("artifact", new String[0]);
+    threadSpinner = spinner("threads", THREADS);
+    providerSpinner = spinner("provider", PROVIDERS);
+    runsSpinner = spinner("runs", RUNS);
     drawing = new DrawView(this);
     output = new TextView(this);
-    LinearLayout buttons = new LinearLayout(this);
-    Button classify = new Button(this);
-    classify.setText("Classify");
-    Button clear = new Button(this);
-    clear.setText("Clear");
-    Button pick = new Button(this);
-    pick.setText("Picture\u2026");
-    buttons.addView(classify);
-    buttons.addView(clear);
-    buttons.addView(pick);
+    output.setTag("output");
+    output.setTypeface(Typeface.MONOSPACE);
     root.addView(bundleSpinner);
+    root.addView(row(runtimeSpinner, precisionSpinner));
     root.addView(artifactSpinner);
+    root.addView(row(threadSpinner, providerSpinner, runsSpinner));
     root.addView(drawing);
-    root.addView(buttons);
+    root.addView(row(button("Classify", "classify", v -> classifyPicture(drawing.snapshot())),
+        button("Clear", "clear", v -> drawing.clear()),
+        button("Sample", "sample", v -> classifySample())));
+    root.addView(row(button("Camera", "camera", v -> takePhoto()),
+        button("Photo\u2026", "pick", v -> pickPhoto()),
+        button("Compare all", "compare", v -> compareAll())));
     root.addView(output);
-    setContentView(root);
+    ScrollView scroll = new ScrollView(this);
+    scroll.addView(root);
+    setContentView(scroll);
 
-    for (File base : new File[] {getExternalFilesDir(null), getFilesDir()}) {
-      File[] dirs = base == null ? null : new File(base, "bundles").listFiles();
-      if (dirs != null) {
-        for (File d : dirs) {
-          if (new File(d, "manifest.json").isFile()) {
-            bundles.add(d);
-          }
+    AdapterView.OnItemSelectedListener refilter = new Selected(() -> refreshArtifacts());
+    runtimeSpinner.setOnItemSelectedListener(refilter);
+    precisionSpinner.setOnItemSelectedListener(refilter);
+    bundleSpinner.setOnItemSelectedListener(new Selected(() -> openBundle(bundles.get(bundleSpinner.getSelectedItemPosition()))));
+    output.setText("Loading the demo bundles\u2026");
+    worker.execute(() -> {
+      List<File> found = DemoBundles.all(this);
+      runOnUiThread(() -> {
+        bundles.clear();
+        bundles.addAll(found);
+        List<String> names = new ArrayList<>();
+        for (File d : bundles) {
+          names.add(d.getName());
         }
-      }
-    }
-    List<String> names = new ArrayList<>();
-    for (File d : bundles) {
-      names.add(d.getName());
-    }
-    bundleSpinner.setAdapter(new ArrayAdapter<>(this, android.R.layout.simple_spinner_dropdown_item, names));
-    bundleSpinner.setOnItemSelectedListener(new AdapterView.OnItemSelectedListener() {
-      @Override
-      public void onItemSelected(AdapterView<?> parent, View view, int position, long id) {
-        openBundle(bundles.get(position));
-      }
-
-      @Override
-      public void onNothingSelected(AdapterView<?> parent) {}
+        bundleSpinner.setAdapter(adapter(names.toArray(new String[0])));
+        if (bundles.isEmpty()) {
+          output.setText("No bundle in this build. Export one (mobilekit export digits) and rebuild, or push one "
+              + "into " + new File(getExternalFilesDir(null), "bundles"));
+        } else {
+          openBundle(bundles.get(0));
+        }
+      });
     });
-    if (bundles.isEmpty()) {
-      output.setText("No bundle found. Push one into " + new File(getExternalFilesDir(null), "bundles"));
+  }
+
+  private Spinner spinner(String tag, String[] items) {
+    Spinner s = new Spinner(this);
+    s.setTag(tag);
+    s.setAdapter(adapter(items));
+    return s;
+  }
+
+  private ArrayAdapter<String> adapter(String[] items) {
+    return new ArrayAdapter<>(this, android.R.layout.simple_spinner_dropdown_item, items);
+  }
+
+  private Button button(String text, String tag, View.OnClickListener l) {
+    Button b = new Button(this);
+    b.setText(text);
+    b.setTag(tag);
+    b.setOnClickListener(l);
+    return b;
+  }
+
+  private LinearLayout row(View... views) {
+    LinearLayout r = new LinearLayout(this);
+    for (View v : views) {
+      r.addView(v, new LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.WRAP_CONTENT, 1f));
     }
-    classify.setOnClickListener(v -> classify(drawing.snapshot()));
-    clear.setOnClickListener(v -> drawing.clear());
-    pick.setOnClickListener(v -> startActivityForResult(
-        new Intent(Intent.ACTION_GET_CONTENT).setType("image/*"), PICK_IMAGE));
+    return r;
+  }
+
+  /** An item listener that ignores "nothing selected". */
+  private static final class Selected implements AdapterView.OnItemSelectedListener {
+    private final Runnable action;
+
+    Selected(Runnable action) {
+      this.action = action;
+    }
+
+    @Override
+    public void onItemSelected(AdapterView<?> parent, View view, int position, long id) {
+      action.run();
+    }
+
+    @Override
+    public void onNothingSelected(AdapterView<?> parent) {}
   }
 
   private void openBundle(File dir) {
     worker.execute(() -> {
       try {
         Manifest m = Manifest.load(dir);
-        List<String> files = new ArrayList<>();
-        for (Manifest.Artifact a : m.artifacts) {
-          if (a.platforms.contains("android")
-              && (a.runtime.equals("executorch") || a.runtime.equals("onnxruntime"))) {
-            files.add(a.file);
-          }
-        }
         manifest = m;
         bundleDir = dir;
         runOnUiThread(() -> {
-          artifactSpinner.setAdapter(
-              new ArrayAdapter<>(this, android.R.layout.simple_spinner_dropdown_item, files));
-          output.setText(m.name + ": " + files.size() + " artifacts for Android");
+          refreshArtifacts();
+          output.setText(m.name + ": " + shown.size() + " artifacts for Android. Draw, take or pick a photo, "
+              + "or run the bundle's sample.");
         });
       } catch (Exception e) {
         show("Cannot read " + dir + ": " + e.getMessage());
@@ -133,76 +198,269 @@ public final class MainActivity extends Activity {
     });
   }
 
+  /** UI thread: the artifact list for the runtime and precision filters. */
+  private void refreshArtifacts() {
+    Manifest m = manifest;
+    shown.clear();
+    List<String> names = new ArrayList<>();
+    if (m != null) {
+      String rt = runtimeSpinner.getSelectedItemPosition() <= 0 ? null : RUNTIMES[runtimeSpinner.getSelectedItemPosition()];
+      String pr = precisionSpinner.getSelectedItemPosition() <= 0 ? null
+          : PRECISIONS[precisionSpinner.getSelectedItemPosition()];
+      for (Manifest.Artifact a : m.artifacts) {
+        boolean runs = a.platforms.contains("android") && (a.runtime.equals("executorch") || a.runtime.equals("onnxruntime"));
+        if (runs && (rt == null || rt.equals(a.runtime)) && (pr == null || pr.equals(a.precision))) {
+          shown.add(a);
+          names.add(a.file + (a.lowFidelity() ? "  (low fidelity)" : ""));
+        }
+      }
+    }
+    artifactSpinner.setAdapter(adapter(names.toArray(new String[0])));
+  }
+
+  private int threads() {
+    int i = threadSpinner.getSelectedItemPosition();
+    int cores = Runtime.getRuntime().availableProcessors();
+    return i <= 0 ? Benchmark.defaultThreads(cores) : Integer.parseInt(THREADS[i]);
+  }
+
+  private int runs() {
+    int i = runsSpinner.getSelectedItemPosition();
+    return i <= 0 ? 20 : Integer.parseInt(RUNS[i]);
+  }
+
+  private Manifest.Artifact selected() {
+    int i = artifactSpinner.getSelectedItemPosition();
+    return i < 0 || i >= shown.size() ? null : shown.get(i);
+  }
+
+  // ---- inputs ----------------------------------------------------------------------------------
+  private void pickPhoto() {
+    Intent pick = Build.VERSION.SDK_INT >= 33
+        ? new Intent(MediaStore.ACTION_PICK_IMAGES).setType("image/*")   // the system photo picker
+        : new Intent(Intent.ACTION_GET_CONTENT).setType("image/*");
+    startActivityForResult(pick, PICK_IMAGE);
+  }
+
+  private void takePhoto() {
+    Intent capture = new Intent(MediaStore.ACTION_IMAGE_CAPTURE);
+    photoUri = null;
+    if (Build.VERSION.SDK_INT >= 29) {
+      // A full-size photo into the app's own MediaStore entry (no storage permission on API 29+).
+      ContentValues v = new ContentValues();
+      v.put(MediaStore.Images.Media.DISPLAY_NAME, "mobilekit-" + System.currentTimeMillis() + ".jpg");
+      v.put(MediaStore.Images.Media.MIME_TYPE, "image/jpeg");
+      photoUri = getContentResolver().insert(MediaStore.Images.Media.EXTERNAL_CONTENT_URI, v);
+      if (photoUri != null) {
+        capture.putExtra(MediaStore.EXTRA_OUTPUT, photoUri);
+      }
+    }
+    try {
+      startActivityForResult(capture, TAKE_PHOTO);
+    } catch (android.content.ActivityNotFoundException e) {
+      show("No camera app on this device.");
+    }
+  }
+
   @Override
   protected void onActivityResult(int requestCode, int resultCode, Intent data) {
     super.onActivityResult(requestCode, resultCode, data);
-    if (requestCode != PICK_IMAGE || resultCode != RESULT_OK || data == null || data.getData() == null) {
+    if (resultCode != RESULT_OK) {
       return;
     }
-    Uri uri = data.getData();
+    if (requestCode == TAKE_PHOTO && photoUri == null && data != null && data.getExtras() != null) {
+      Object thumb = data.getExtras().get("data"); // API 26-28: the camera's thumbnail
+      if (thumb instanceof Bitmap) {
+        drawing.show((Bitmap) thumb);
+        classifyPicture((Bitmap) thumb);
+      }
+      return;
+    }
+    Uri uri = requestCode == TAKE_PHOTO ? photoUri : (data == null ? null : data.getData());
+    if (uri == null) {
+      return;
+    }
     worker.execute(() -> {
-      BitmapFactory.Options opts = new BitmapFactory.Options();
-      opts.inPreferredConfig = Bitmap.Config.ARGB_8888;
-      try (InputStream in = getContentResolver().openInputStream(uri)) {
-        Bitmap b = BitmapFactory.decodeStream(in, null, opts);
-        if (b == null) {
-          show("Cannot decode that picture.");
-          return;
-        }
-        runOnUiThread(() -> drawing.show(b));
+      try {
+        Bitmap b = decodeUpright(uri);
+        runOnUiThread(() -> {
+          drawing.show(b);
+          classifyPicture(b);
+        });
       } catch (Exception e) {
         show("Cannot open that picture: " + e.getMessage());
       }
     });
   }
 
-  private void classify(Bitmap picture) {
-    Object selected = artifactSpinner.getSelectedItem();
-    if (selected == null) {
+  /** Decodes a picture and turns it upright from its EXIF orientation (portrait photos come rotated). */
+  private Bitmap decodeUpright(Uri uri) throws Exception {
+    BitmapFactory.Options opts = new BitmapFactory.Options();
+    opts.inPreferredConfig = Bitmap.Config.ARGB_8888;
+    Bitmap b;
+    try (InputStream in = getContentResolver().openInputStream(uri)) {
+      b = BitmapFactory.decodeStream(in, null, opts);
+    }
+    if (b == null) {
+      throw new IllegalArgumentException("not a picture this phone can decode");
+    }
+    int orientation;
+    try (InputStream in = getContentResolver().openInputStream(uri)) {
+      orientation = in == null ? ExifInterface.ORIENTATION_NORMAL
+          : new ExifInterface(in).getAttributeInt(ExifInterface.TAG_ORIENTATION, ExifInterface.ORIENTATION_NORMAL);
+    }
+    return upright(b, orientation);
+  }
+
+  /**
+   * Applies an EXIF orientation (1-8) to a bitmap.
+   *
+   * @param b the decoded pixels
+   * @param orientation {@code ExifInterface.TAG_ORIENTATION}
+   * @return the upright bitmap (the same one for ORIENTATION_NORMAL)
+   */
+  static Bitmap upright(Bitmap b, int orientation) {
+    Matrix m = new Matrix();
+    switch (orientation) {
+      case ExifInterface.ORIENTATION_FLIP_HORIZONTAL: m.setScale(-1, 1); break;
+      case ExifInterface.ORIENTATION_ROTATE_180: m.setRotate(180); break;
+      case ExifInterface.ORIENTATION_FLIP_VERTICAL: m.setRotate(180); m.postScale(-1, 1); break;
+      case ExifInterface.ORIENTATION_TRANSPOSE: m.setRotate(90); m.postScale(-1, 1); break;
+      case ExifInterface.ORIENTATION_ROTATE_90: m.setRotate(90); break;
+      case ExifInterface.ORIENTATION_TRANSVERSE: m.setRotate(-90); m.postScale(-1, 1); break;
+      case ExifInterface.ORIENTATION_ROTATE_270: m.setRotate(-90); break;
+      default: return b;
+    }
+    return Bitmap.createBitmap(b, 0, 0, b.getWidth(), b.getHeight(), m, true);
+  }
+
+  // ---- running ---------------------------------------------------------------------------------
+  private void classifyPicture(Bitmap picture) {
+    int w = picture.getWidth();
+    int h = picture.getHeight();
+    int[] pixels = new int[w * h];
+    picture.getPixels(pixels, 0, w, 0, 0, w, h);
+    withArtifact(a -> runOne(a, m -> {
+      Manifest.Input input = m.inputs.get(0);
+      if (input.preprocess == null) {
+        throw new IllegalArgumentException("inputs[0] of " + m.name + " is not an image.");
+      }
+      Preprocess pre = new Preprocess(input.preprocess);
+      return pre.toLayout(pre.apply(pixels, w, h), input.layout);
+    }, "your picture"));
+  }
+
+  private void classifySample() {
+    withArtifact(a -> runOne(a, m -> {
+      if (m.sampleInput == null) {
+        throw new IllegalArgumentException(m.name + " has no sample input");
+      }
+      return Tensors.readFloatsLE(new File(bundleDir, m.sampleInput), m.inputs.get(0).numel());
+    }, "the bundle's sample"));
+  }
+
+  private interface InputMaker {
+    float[] make(Manifest m) throws Exception;
+  }
+
+  private interface ArtifactAction {
+    void run(Manifest.Artifact a);
+  }
+
+  /** UI thread: the selected artifact, after the low-fidelity question where the manifest asks for it. */
+  private void withArtifact(ArtifactAction action) {
+    Manifest.Artifact a = selected();
+    if (a == null) {
       show("Pick a bundle and an artifact first.");
       return;
     }
-    String file = selected.toString();
+    if (a.lowFidelity()) {
+      new AlertDialog.Builder(this)
+          .setTitle("Low-fidelity artifact")
+          .setMessage(a.fidelityWarning() + "\n\nLoad it anyway?")
+          .setPositiveButton("Load", (d, w) -> action.run(a))
+          .setNegativeButton("Cancel", null)
+          .show();
+    } else {
+      action.run(a);
+    }
+  }
+
+  private void runOne(Manifest.Artifact a, InputMaker inputs, String what) {
+    int threads = threads();
+    int runs = runs();
+    boolean xnnpack = providerSpinner.getSelectedItemPosition() <= 0;
+    show("Running " + a.file + " on " + what + " (" + runs + " runs)\u2026");
     worker.execute(() -> {
       try {
         Manifest m = manifest;
-        Manifest.Input input = m.inputs.get(0);
-        if (input.preprocess == null) {
-          show("inputs[0] of " + m.name + " is not an image.");
-          return;
-        }
-        String key = bundleDir + "/" + file;
+        File dir = bundleDir;
+        String key = dir + "/" + a.file + "/" + threads + "/" + xnnpack;
         if (!key.equals(runnerKey)) {
           if (runner != null) {
             runner.close();
             runner = null;
           }
-          runner = Runners.open(bundleDir, m, m.artifact(file), 0, Collections.<String, String>emptyMap());
+          runner = Runners.open(dir, m, a, threads, Collections.<String, String>emptyMap(), xnnpack);
           runnerKey = key;
         }
-        int w = picture.getWidth();
-        int h = picture.getHeight();
-        int[] pixels = new int[w * h];
-        picture.getPixels(pixels, 0, w, 0, 0, w, h);
-        Preprocess pre = new Preprocess(input.preprocess);
-        float[] x = pre.toLayout(pre.apply(pixels, w, h), input.layout);
-        long t0 = System.nanoTime();
-        float[] y = runner.run(x);
-        double ms = (System.nanoTime() - t0) / 1e6;
-        Manifest.Output out = m.outputs.get(0);
-        float[] scores = out.softmax ? Tensors.softmax(y) : y;
-        List<String> labels = m.readLabels(bundleDir);
+        Classify.Outcome o = Classify.run(runner, m, a, inputs.make(m), runs);
+        List<String> labels = m.readLabels(dir);
         StringBuilder sb = new StringBuilder();
-        for (int i : Tensors.topK(scores, out.topK)) {
-          String label = i < labels.size() ? labels.get(i) : "class " + i;
-          sb.append(String.format(java.util.Locale.US, "%s  %.3f%n", label, scores[i]));
+        if (o.warning != null) {
+          sb.append("\u26a0 ").append(o.warning).append("\n");
         }
-        sb.append(String.format(java.util.Locale.US, "%.2f ms, %s", ms, runner.describe()));
+        for (int i : o.topK) {
+          sb.append(String.format(Locale.US, "%-24s %.3f%n", Classify.label(labels, i), o.scores[i]));
+        }
+        sb.append(String.format(Locale.US, "median %.2f ms, p90 %.2f ms over %d runs%n%s", o.latency.p50,
+            o.latency.p90, runs, o.ranWith));
         show(sb.toString());
       } catch (Throwable t) {
         show("Failed: " + t);
       }
     });
+  }
+
+  private void compareAll() {
+    Bitmap picture = drawing.snapshot();
+    int w = picture.getWidth();
+    int h = picture.getHeight();
+    int[] pixels = new int[w * h];
+    picture.getPixels(pixels, 0, w, 0, 0, w, h);
+    int threads = threads();
+    int runs = runs();
+    show("Comparing every artifact (" + runs + " runs each)\u2026");
+    worker.execute(() -> {
+      try {
+        if (runner != null) {
+          runner.close();
+          runner = null;
+          runnerKey = null;
+        }
+        Manifest m = manifest;
+        File dir = bundleDir;
+        Manifest.Input input = m.inputs.get(0);
+        float[] x = input.preprocess == null || m.sampleInput != null && isBlank(pixels)
+            ? Tensors.readFloatsLE(new File(dir, m.sampleInput), input.numel())
+            : new Preprocess(input.preprocess).toLayout(new Preprocess(input.preprocess).apply(pixels, w, h), input.layout);
+        List<Classify.Outcome> rows = Classify.compareAll(dir, m, x, threads, runs,
+            Collections.<String, String>emptyMap());
+        show((isBlank(pixels) ? "On the bundle's sample input:\n" : "On your picture:\n")
+            + Classify.table(rows, m, m.readLabels(dir)));
+      } catch (Throwable t) {
+        show("Failed: " + t);
+      }
+    });
+  }
+
+  private static boolean isBlank(int[] pixels) {
+    for (int p : pixels) {
+      if (p != pixels[0]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void show(String text) {

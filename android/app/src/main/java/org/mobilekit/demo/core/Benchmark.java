@@ -39,7 +39,8 @@ public final class Benchmark {
     /**
      * @param warmup untimed runs first (>= 0)
      * @param iterations timed runs (>= 1)
-     * @param threads CPU threads, 0 for the runtime's default (>= 0)
+     * @param threads CPU threads for the runtime's compute pool (>= 0; 0 means {@link #defaultThreads});
+     *     see {@link #resolvedThreads}
      * @param energy sample the battery during the timed runs
      */
     public Config(int warmup, int iterations, int threads, boolean energy) {
@@ -52,6 +53,32 @@ public final class Benchmark {
       this.threads = threads;
       this.energy = energy;
     }
+
+    /**
+     * The one meaning of {@code threads}, for every runtime: the number of CPU threads that run the
+     * model's operators (ExecuTorch: {@code Module.load(..., numThreads)}, i.e. the XNNPACK/threadpool
+     * size; ONNX Runtime: the XNNPACK execution provider's {@code intra_op_num_threads} with ORT's own
+     * intra-op pool at 1, or ORT's intra-op pool when it runs on its CPU provider). 0 resolves to
+     * {@link #defaultThreads} here, and the resolved number is always passed explicitly, so no runtime
+     * applies a default of its own.
+     *
+     * @param cores {@code Runtime.availableProcessors()}
+     * @return threads >= 1
+     */
+    public int resolvedThreads(int cores) {
+      return threads > 0 ? threads : defaultThreads(cores);
+    }
+  }
+
+  /**
+   * What {@code threads 0} means: half the cores, at least 1 (ExecuTorch's own rule: on big.LITTLE
+   * phones using every core is often slower than the big cores alone).
+   *
+   * @param cores {@code Runtime.availableProcessors()}
+   * @return max(1, cores / 2)
+   */
+  public static int defaultThreads(int cores) {
+    return Math.max(1, cores / 2);
   }
 
   private final Probes probes;
@@ -118,6 +145,7 @@ public final class Benchmark {
     checkArtifactName(artifactFile);
     Manifest manifest = Manifest.load(bundleDir);
     Manifest.Artifact artifact = manifest.artifact(artifactFile);
+    RuntimeVersions.check(artifact);
     Manifest.Input input = manifest.inputs.get(0);
     if (!"float32".equals(input.dtype)) {
       throw new UnsupportedArtifactException("inputs[0] is " + input.dtype + "; this app feeds float32 inputs");
@@ -126,6 +154,9 @@ public final class Benchmark {
         ? Tensors.readFloatsLE(new File(bundleDir, manifest.sampleInput), input.numel())
         : new float[input.numel()];
 
+    int cores = Runtime.getRuntime().availableProcessors();
+    int threadsUsed = cfg.resolvedThreads(cores);
+    JSONObject stateBefore = probes.deviceState();
     Integer statusBefore = probes.thermalStatus();
     Double tempBefore = probes.batteryTempC();
     EnergyMeter meter = cfg.energy ? probes.energyMeter() : null;
@@ -143,9 +174,10 @@ public final class Benchmark {
     Integer pssAfterRun;
     double loadMs;
     List<BatterySample> samples = Collections.emptyList();
-    double runSeconds;
+    long timedStartMs;
+    long timedEndMs;
     String ranWith;
-    try (Runner runner = Runners.open(bundleDir, manifest, artifact, cfg.threads, ortConfig)) {
+    try (Runner runner = Runners.open(bundleDir, manifest, artifact, threadsUsed, ortConfig)) {
       loadMs = (System.nanoTime() - t0) / 1e6;
       ranWith = runner.describe();
       pssAfterLoad = probes.pssKb();
@@ -155,13 +187,13 @@ public final class Benchmark {
       if (meter != null) {
         meter.start();
       }
-      long runStart = System.nanoTime();
+      timedStartMs = System.currentTimeMillis();
       for (int i = 0; i < cfg.iterations; i++) {
         long s = System.nanoTime();
         out = runner.run(x);
         lat[i] = (System.nanoTime() - s) / 1e6;
       }
-      runSeconds = (System.nanoTime() - runStart) / 1e9;
+      timedEndMs = System.currentTimeMillis();
       if (meter != null) {
         samples = meter.stop();
       }
@@ -186,12 +218,13 @@ public final class Benchmark {
     config.put("warmup", cfg.warmup);
     config.put("iterations", cfg.iterations);
     config.put("threads", cfg.threads);
+    config.put("threads_used", threadsUsed);
     config.put("energy", cfg.energy);
     r.put("config", config);
-    r.put("load_ms", Energy.round(loadMs, 4));
+    r.put("load_ms", round(loadMs, 4));
     JSONArray latency = new JSONArray();
     for (double v : lat) {
-      latency.put(Energy.round(v, 6));
+      latency.put(round(v, 6));
     }
     r.put("latency_ms", latency);
     Stats st = Stats.of(lat);
@@ -210,11 +243,26 @@ public final class Benchmark {
     // The largest of the three readings: PSS is not read inside the timed loop (it costs milliseconds).
     mem.put("pss_kb_peak", orNull(max(pssBefore, pssAfterLoad, pssAfterRun)));
     r.put("memory", mem);
+    // Energy is not computed here: the app records raw readings and the timed window, and the device
+    // runner's one algorithm (mobilekit.device_runner.power) turns them into mj_per_inference per timed
+    // inference, with vendor unit/sign normalisation and charging detection from sysfs.
+    r.put("energy", JSONObject.NULL);
+    JSONObject window = new JSONObject();
+    window.put("timed_start_ms", timedStartMs);
+    window.put("timed_end_ms", timedEndMs);
+    window.put("clock", "epoch_ms");
+    r.put("timing", window);
     if (meter != null) {
-      r.put("energy", Energy.estimate(idle, samples, runSeconds, cfg.iterations, meter.charging()));
-    } else {
-      r.put("energy", JSONObject.NULL);
+      JSONObject ps = new JSONObject();
+      ps.put("source", "app: BatteryManager + sysfs power_supply at ~10 Hz");
+      ps.put("idle", samplesJson(idle));
+      ps.put("timed", samplesJson(samples));
+      r.put("power_samples", ps);
     }
+    JSONObject state = new JSONObject();
+    state.put("before", stateBefore);
+    state.put("after", probes.deviceState());
+    r.put("device_state", state);
     JSONObject thermal = new JSONObject();
     thermal.put("status_before", orNull(statusBefore));
     thermal.put("status_after", orNull(probes.thermalStatus()));
@@ -229,6 +277,16 @@ public final class Benchmark {
         : (Object) Boolean.valueOf(manifest.expectedTop1.intValue() == got.intValue()));
     r.put("check", check);
     JSONArray errors = new JSONArray();
+    if (artifact.lowFidelity()) {
+      errors.put("warning: " + artifact.fidelityWarning());
+    }
+    if (!Boolean.TRUE.equals(stateBefore.opt("screen_on"))) {
+      errors.put("warning: the screen was " + (stateBefore.isNull("screen_on") ? "in an unknown state" : "off")
+          + " when the case started (the phone may have run it on little cores)");
+    }
+    if (Boolean.TRUE.equals(stateBefore.opt("power_save"))) {
+      errors.put("warning: battery saver was on (CPU frequencies are capped)");
+    }
     if (ranWith.contains("unavailable")) {
       // Not a failure, but the figures are not what was asked for: say why it was not accelerated.
       errors.put("ran with " + ranWith);
@@ -285,6 +343,19 @@ public final class Benchmark {
       }
       return "error: " + message;
     }
+  }
+
+  private static JSONArray samplesJson(List<BatterySample> samples) throws org.json.JSONException {
+    JSONArray a = new JSONArray();
+    for (BatterySample s : samples) {
+      a.put(s.toJson());
+    }
+    return a;
+  }
+
+  static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
   }
 
   private static Object orNull(Object v) {

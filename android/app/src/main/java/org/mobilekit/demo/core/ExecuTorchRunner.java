@@ -25,9 +25,13 @@ public final class ExecuTorchRunner implements Runner {
    *
    * @param file the .pte file
    * @param shape inputs[0]'s concrete shape
-   * @param threads CPU threads, 0 for ExecuTorch's default
+   * @param threads CPU threads for the model's operators (>= 1, resolved by {@code Benchmark.Config};
+   *     passed as {@code numThreads}, so ExecuTorch's own default of half the cores never applies)
    */
   public ExecuTorchRunner(File file, long[] shape, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1 (resolve 0 with Benchmark.Config.resolvedThreads)");
+    }
     module = Module.load(file.getAbsolutePath(), Module.LOAD_MODE_MMAP, threads);
     module.loadMethod("forward");
     String used;
@@ -36,7 +40,7 @@ public final class ExecuTorchRunner implements Runner {
     } catch (RuntimeException e) {
       used = "[?]";
     }
-    backends = used;
+    backends = used + " threads=" + threads;
     input = Tensor.allocateFloatBuffer((int) Tensors.numel(shape));
     inputTensor = Tensor.fromBlob(input, shape);
   }

@@ -61,10 +61,33 @@ public final class Manifest {
     public final double[] mean;
     public final double[] std;
     public final boolean invert;
+    /**
+     * Resize so the picture covers {@code resize} keeping its aspect ratio, then centre-crop to
+     * {@code resize} (ImageNet-style "resize shorter side then crop").
+     */
+    public final boolean keepAspect;
 
-    /** Builds a spec directly (tests, or an app that knows its model). */
+    /** Builds a spec directly (tests, or an app that knows its model), without keep_aspect. */
     public ImageSpec(String color, int[] resize, int[] crop, String interpolation, double scale,
         double[] mean, double[] std, boolean invert) {
+      this(color, resize, crop, interpolation, scale, mean, std, invert, false);
+    }
+
+    /**
+     * Builds a spec directly.
+     *
+     * @param color L, RGB or BGR
+     * @param resize [height, width]
+     * @param crop [height, width] centre crop after resizing, or null
+     * @param interpolation bilinear, nearest or bicubic
+     * @param scale factor applied to 0..255 values
+     * @param mean per-channel (or one) mean
+     * @param std per-channel (or one) std
+     * @param invert 255 - v before resizing
+     * @param keepAspect cover {@code resize} keeping the aspect ratio, then centre-crop to it
+     */
+    public ImageSpec(String color, int[] resize, int[] crop, String interpolation, double scale,
+        double[] mean, double[] std, boolean invert, boolean keepAspect) {
       if (!color.equals("L") && !color.equals("RGB") && !color.equals("BGR")) {
         throw new IllegalArgumentException("preprocess.color must be L, RGB or BGR, not " + color);
       }
@@ -88,6 +111,7 @@ public final class Manifest {
       this.mean = mean;
       this.std = std;
       this.invert = invert;
+      this.keepAspect = keepAspect;
     }
 
     /** Reads one {@code image_preprocess} object. */
@@ -101,7 +125,8 @@ public final class Manifest {
           o.getDouble("scale"),
           doubles(o.getJSONArray("mean")),
           doubles(o.getJSONArray("std")),
-          o.optBoolean("invert", false));
+          o.optBoolean("invert", false),
+          o.optBoolean("keep_aspect", false));
     }
 
     /** 1 for L, 3 for RGB and BGR. */
@@ -147,9 +172,31 @@ public final class Manifest {
     public final long bytes;
     public final String sha256;
     public final boolean legacy;
+    /** {@code runtime_version}: the runtime release the exporter used (e.g. "1.5.1"), or null. */
+    public final String runtimeVersion;
+    /** {@code validation.status}: ok, skipped, failed or low_fidelity (null when absent). */
+    public final String validationStatus;
+    /** {@code validation.reason}: a plain-words sentence, or null. */
+    public final String validationReason;
+    /** {@code validation.top1_agreement} with FP32 on the host, or NaN. */
+    public final double top1Agreement;
+    /** {@code validation.sqnr_db} against FP32 on the host, or NaN. */
+    public final double sqnrDb;
+    /** {@code validation.host_latency_ms.p50}, or NaN. */
+    public final double hostP50Ms;
+    /** {@code extra_files}: companions such as the {@code .ort} conversion. */
+    public final List<String> extraFiles;
 
     Artifact(String file, String runtime, String backend, String precision, List<String> platforms,
         long bytes, String sha256, boolean legacy) {
+      this(file, runtime, backend, precision, platforms, bytes, sha256, legacy, null, null, null,
+          Double.NaN, Double.NaN, Double.NaN, Collections.<String>emptyList());
+    }
+
+    Artifact(String file, String runtime, String backend, String precision, List<String> platforms,
+        long bytes, String sha256, boolean legacy, String runtimeVersion, String validationStatus,
+        String validationReason, double top1Agreement, double sqnrDb, double hostP50Ms,
+        List<String> extraFiles) {
       this.file = file;
       this.runtime = runtime;
       this.backend = backend;
@@ -158,6 +205,50 @@ public final class Manifest {
       this.bytes = bytes;
       this.sha256 = sha256;
       this.legacy = legacy;
+      this.runtimeVersion = runtimeVersion;
+      this.validationStatus = validationStatus;
+      this.validationReason = validationReason;
+      this.top1Agreement = top1Agreement;
+      this.sqnrDb = sqnrDb;
+      this.hostP50Ms = hostP50Ms;
+      this.extraFiles = extraFiles;
+    }
+
+    /**
+     * Whether host validation says this artifact is below its fidelity floor (the app warns first).
+     *
+     * @return true for {@code validation.status == "low_fidelity"}
+     */
+    public boolean lowFidelity() {
+      return "low_fidelity".equals(validationStatus);
+    }
+
+    /**
+     * The warning to show before loading a low-fidelity artifact.
+     *
+     * @return a sentence, or null when the artifact is not low-fidelity
+     */
+    public String fidelityWarning() {
+      if (!lowFidelity()) {
+        return null;
+      }
+      return file + " is marked low fidelity by host validation: "
+          + (validationReason == null ? "its outputs differ from FP32 beyond the floor." : validationReason);
+    }
+
+    /**
+     * The ORT-format companion ({@code .ort}) listed in {@code extra_files}, which ORT Mobile loads
+     * faster and with less memory than the {@code .onnx}.
+     *
+     * @return its file name, or null
+     */
+    public String ortFile() {
+      for (String f : extraFiles) {
+        if (f.endsWith(".ort") && !f.contains("/") && !f.contains("\\")) {
+          return f;
+        }
+      }
+      return null;
     }
   }
 
@@ -240,6 +331,7 @@ public final class Manifest {
             post == null ? 5 : post.optInt("top_k", 5)));
       }
       List<Artifact> artifacts = new ArrayList<>();
+      JSONObject source = o.optJSONObject("source");
       JSONArray arts = o.getJSONArray("artifacts");
       for (int i = 0; i < arts.length(); i++) {
         JSONObject a = arts.getJSONObject(i);
@@ -248,9 +340,23 @@ public final class Manifest {
         for (int j = 0; p != null && j < p.length(); j++) {
           platforms.add(p.getString(j));
         }
+        List<String> extra = new ArrayList<>();
+        JSONArray ex = a.optJSONArray("extra_files");
+        for (int j = 0; ex != null && j < ex.length(); j++) {
+          extra.add(ex.getString(j));
+        }
+        JSONObject v = a.optJSONObject("validation");
+        JSONObject hostLat = v == null ? null : v.optJSONObject("host_latency_ms");
         artifacts.add(new Artifact(a.getString("file"), a.getString("runtime"), a.getString("backend"),
             a.getString("precision"), Collections.unmodifiableList(platforms), a.getLong("bytes"),
-            a.getString("sha256"), a.optBoolean("legacy", false)));
+            a.getString("sha256"), a.optBoolean("legacy", false),
+            runtimeVersion(a, source),
+            v == null || v.isNull("status") ? null : v.optString("status", null),
+            v == null || v.isNull("reason") ? null : v.optString("reason", null),
+            v == null ? Double.NaN : v.optDouble("top1_agreement", Double.NaN),
+            v == null ? Double.NaN : v.optDouble("sqnr_db", Double.NaN),
+            hostLat == null ? Double.NaN : hostLat.optDouble("p50", Double.NaN),
+            Collections.unmodifiableList(extra)));
       }
       JSONObject sample = o.optJSONObject("sample");
       String sampleInput = null;
@@ -308,6 +414,22 @@ public final class Manifest {
       out.remove(out.size() - 1);
     }
     return out;
+  }
+
+  /**
+   * {@code artifact.runtime_version}, or for bundles written before that field, the exporter's version
+   * from {@code source} ({@code source.executorch} for ExecuTorch, {@code source.onnxruntime} for ORT).
+   */
+  private static String runtimeVersion(JSONObject artifact, JSONObject source) {
+    if (!artifact.isNull("runtime_version") && artifact.has("runtime_version")) {
+      return artifact.optString("runtime_version", null);
+    }
+    String runtime = artifact.optString("runtime", "");
+    if (source != null && (runtime.equals("executorch") || runtime.equals("onnxruntime"))
+        && !source.isNull(runtime) && source.has(runtime)) {
+      return source.optString(runtime, null);
+    }
+    return null;
   }
 
   static int[] ints(JSONArray a) throws JSONException {

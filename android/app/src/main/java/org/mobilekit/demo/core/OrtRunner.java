@@ -26,6 +26,8 @@ public final class OrtRunner implements Runner {
   private final String inputName;
   private final long[] shape;
   private final String provider;
+  private final String fileName;
+  private final int threads;
   private boolean closed;
 
   /**
@@ -34,22 +36,25 @@ public final class OrtRunner implements Runner {
    * @param file the .onnx or .ort file
    * @param inputName the manifest's input name (the session's first input is used if it differs)
    * @param shape inputs[0]'s concrete shape
-   * @param threads CPU threads, 0 for ORT's default
+   * @param threads CPU threads for the model's operators (>= 1, resolved by {@code Benchmark.Config}):
+   *     XNNPACK's pool with ORT's intra-op pool at 1, or ORT's intra-op pool on the CPU provider
    * @param xnnpack try the XNNPACK execution provider first
    * @param config extra session config entries, e.g. {@code session.x64quantprecision=1} on x86 hosts
    * @throws OrtException when ORT cannot load the model
    */
   public OrtRunner(File file, String inputName, long[] shape, int threads, boolean xnnpack,
       Map<String, String> config) throws OrtException {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1 (resolve 0 with Benchmark.Config.resolvedThreads)");
+    }
     env = OrtEnvironment.getEnvironment();
+    fileName = file.getName();
     String used = "cpu";
     OrtSession s = null;
     if (xnnpack) {
       try (OrtSession.SessionOptions opts = options(threads, config)) {
         Map<String, String> xo = new HashMap<>();
-        if (threads > 0) {
-          xo.put("intra_op_num_threads", Integer.toString(threads));
-        }
+        xo.put("intra_op_num_threads", Integer.toString(threads));
         opts.setIntraOpNumThreads(1);
         opts.addConfigEntry("session.intra_op.allow_spinning", "0");
         opts.addXnnpack(xo);
@@ -61,9 +66,7 @@ public final class OrtRunner implements Runner {
     }
     if (s == null) {
       try (OrtSession.SessionOptions opts = options(threads, config)) {
-        if (threads > 0) {
-          opts.setIntraOpNumThreads(threads);
-        }
+        opts.setIntraOpNumThreads(threads);
         s = env.createSession(file.getAbsolutePath(), opts);
       }
     }
@@ -72,6 +75,7 @@ public final class OrtRunner implements Runner {
     this.inputName = session.getInputNames().contains(inputName)
         ? inputName : session.getInputNames().iterator().next();
     this.shape = shape.clone();
+    this.threads = threads;
   }
 
   private static OrtSession.SessionOptions options(int threads, Map<String, String> config) throws OrtException {
@@ -107,7 +111,7 @@ public final class OrtRunner implements Runner {
 
   @Override
   public String describe() {
-    return "onnxruntime " + provider;
+    return "onnxruntime " + provider + " threads=" + threads + " file=" + fileName;
   }
 
   @Override

@@ -7,7 +7,7 @@ package org.mobilekit.demo.core;
  * <p>Order: convert to the spec's color (Pillow's integer luma for L) -> invert (255 - v) -> resize
  * to [height, width] with Pillow's resampling (bilinear, bicubic: separable, antialiased when
  * shrinking, 8-bit fixed point with rounding after each pass; nearest: Pillow's affine sampling) ->
- * centre crop -> {@code x * scale} -> {@code (x - mean[c]) / std[c]} in float32. Alpha is ignored, as
+ * (keep_aspect: cover the target keeping the aspect ratio, centre-crop to it) -> centre crop -> {@code x * scale} -> {@code (x - mean[c]) / std[c]} in float32. Alpha is ignored, as
  * Pillow's RGBA -> RGB conversion drops it. The result is CHW; {@link #toLayout} gives NHWC.
  */
 public final class Preprocess {
@@ -59,19 +59,24 @@ public final class Preprocess {
     }
     int outH = spec.resize[0];
     int outW = spec.resize[1];
+    // keep_aspect: resize so the picture covers [outH, outW] (scale = max(outH/H, outW/W), each side
+    // rounded half up and never below the target), then centre-crop to [outH, outW].
+    int[] covered = spec.keepAspect ? coverSize(width, height, outW, outH) : new int[] {outW, outH};
+    int rw = covered[0];
+    int rh = covered[1];
     for (int c = 0; c < channels; c++) {
-      planes[c] = resize(planes[c], width, height, outW, outH, spec.interpolation);
+      planes[c] = resize(planes[c], width, height, rw, rh, spec.interpolation);
     }
     int[] hw = spec.outputHw();
-    int top = 0;
-    int left = 0;
+    int top = Math.floorDiv(rh - outH, 2);
+    int left = Math.floorDiv(rw - outW, 2);
     if (spec.crop != null) {
       if (spec.crop[0] > outH || spec.crop[1] > outW) {
         throw new IllegalArgumentException("preprocess.crop " + spec.crop[0] + "x" + spec.crop[1]
             + " is larger than the resize " + outH + "x" + outW);
       }
-      top = Math.floorDiv(outH - spec.crop[0], 2);
-      left = Math.floorDiv(outW - spec.crop[1], 2);
+      top += Math.floorDiv(outH - spec.crop[0], 2);
+      left += Math.floorDiv(outW - spec.crop[1], 2);
     }
     int h = hw[0];
     int w = hw[1];
@@ -84,12 +89,29 @@ public final class Preprocess {
       int[] plane = planes[src];
       for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
-          float v = (float) plane[(y + top) * outW + (x + left)] * scale;
+          float v = (float) plane[(y + top) * rw + (x + left)] * scale;
           out[(c * h + y) * w + x] = (v - mean) / std;
         }
       }
     }
     return out;
+  }
+
+  /**
+   * The size a keep_aspect resize produces: the picture scaled by {@code max(outH/H, outW/W)}, each
+   * side rounded half up ({@code floor(v + 0.5)}) and at least the target.
+   *
+   * @param width picture width
+   * @param height picture height
+   * @param outW target width
+   * @param outH target height
+   * @return {width, height} after resizing, covering {outW, outH}
+   */
+  public static int[] coverSize(int width, int height, int outW, int outH) {
+    double s = Math.max((double) outH / height, (double) outW / width);
+    int w = Math.max(outW, (int) Math.floor(width * s + 0.5));
+    int h = Math.max(outH, (int) Math.floor(height * s + 0.5));
+    return new int[] {w, h};
   }
 
   /**

@@ -47,6 +47,17 @@ public interface Probes {
   Double batteryTempC();
 
   /**
+   * What the phone was doing around the run, for result.json's {@code device_state}: {@code
+   * screen_on} (PowerManager.isInteractive), {@code keyguard_locked}, {@code power_save} (battery
+   * saver), {@code thermal_status}, {@code plugged} (BatteryManager's view, fooled by {@code dumpsys
+   * battery unplug}). Unknown values are JSON null.
+   *
+   * @return the state object
+   * @throws JSONException never in practice
+   */
+  JSONObject deviceState() throws JSONException;
+
+  /**
    * A battery sampler for the energy figures.
    *
    * @return a new meter, or null when the platform has none

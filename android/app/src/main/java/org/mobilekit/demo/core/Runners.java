@@ -21,7 +21,7 @@ public final class Runners {
    * @param bundleDir the bundle directory
    * @param manifest its manifest
    * @param artifact the entry to load (from {@link Manifest#artifact})
-   * @param threads CPU threads, 0 for the runtime's default
+   * @param threads CPU threads for the model's operators, >= 1 (see {@code Benchmark.Config#resolvedThreads})
    * @param ortConfig extra ONNX Runtime session config entries (empty on phones)
    * @return the loaded runner
    * @throws UnsupportedArtifactException when this app cannot run that runtime
@@ -29,17 +29,37 @@ public final class Runners {
    */
   public static Runner open(File bundleDir, Manifest manifest, Manifest.Artifact artifact, int threads,
       Map<String, String> ortConfig) throws Exception {
+    return open(bundleDir, manifest, artifact, threads, ortConfig, true);
+  }
+
+  /**
+   * Loads an artifact, choosing ONNX Runtime's execution provider.
+   *
+   * @param bundleDir the bundle directory
+   * @param manifest its manifest
+   * @param artifact the entry to load (from {@link Manifest#artifact})
+   * @param threads CPU threads for the model's operators, >= 1
+   * @param ortConfig extra ONNX Runtime session config entries (empty on phones)
+   * @param ortXnnpack ONNX Runtime: try the XNNPACK execution provider (else ORT's CPU provider); an
+   *     ExecuTorch program's delegate is fixed at export time (the manifest's {@code backend})
+   * @return the loaded runner
+   * @throws UnsupportedArtifactException when this app cannot run that runtime or version
+   * @throws Exception when the runtime fails to load the file
+   */
+  public static Runner open(File bundleDir, Manifest manifest, Manifest.Artifact artifact, int threads,
+      Map<String, String> ortConfig, boolean ortXnnpack) throws Exception {
     File file = new File(bundleDir, artifact.file);
     if (!file.exists()) {
       throw new java.io.FileNotFoundException("cannot open " + file + ": no such file in the bundle");
     }
+    RuntimeVersions.check(artifact);
     Manifest.Input input = manifest.inputs.get(0);
     long[] shape = Tensors.concrete(input.shape);
     switch (artifact.runtime) {
       case "executorch":
         return new ExecuTorchRunner(file, shape, threads);
       case "onnxruntime":
-        return new OrtRunner(file, input.name, shape, threads, true,
+        return new OrtRunner(modelFile(bundleDir, artifact), input.name, shape, threads, ortXnnpack,
             ortConfig == null ? Collections.<String, String>emptyMap() : ortConfig);
       case "pytorch_mobile":
         throw new UnsupportedArtifactException("PyTorch Mobile lite (.ptl) artifacts need the legacy build: this app "
@@ -50,5 +70,25 @@ public final class Runners {
       default:
         throw new UnsupportedArtifactException("unknown runtime '" + artifact.runtime + "' for " + artifact.file);
     }
+  }
+
+  /**
+   * The file ONNX Runtime loads for an artifact: its {@code .ort} companion (ORT format: no graph
+   * optimisation at load, smaller and faster to load on phones) when the bundle has one and its format
+   * is not newer than the linked ORT, else the {@code .onnx}.
+   *
+   * @param bundleDir the bundle directory
+   * @param artifact an onnxruntime artifact
+   * @return the file to load
+   */
+  public static File modelFile(File bundleDir, Manifest.Artifact artifact) {
+    String ort = artifact.ortFile();
+    if (ort != null && RuntimeVersions.ortFormatUsable(artifact)) {
+      File f = new File(bundleDir, ort);
+      if (f.isFile()) {
+        return f;
+      }
+    }
+    return new File(bundleDir, artifact.file);
   }
 }

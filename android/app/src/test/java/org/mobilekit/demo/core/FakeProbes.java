@@ -45,6 +45,19 @@ final class FakeProbes implements Probes {
   }
 
   @Override
+  public JSONObject deviceState() throws JSONException {
+    JSONObject s = new JSONObject();
+    s.put("screen_on", true);
+    s.put("keyguard_locked", false);
+    s.put("power_save", false);
+    s.put("thermal_status", 0);
+    s.put("plugged", 0);
+    s.put("sysfs_usb_online", JSONObject.NULL);
+    s.put("sysfs_battery_status", "Discharging");
+    return s;
+  }
+
+  @Override
   public EnergyMeter energyMeter() {
     return new EnergyMeter() {
       private long started;
@@ -63,14 +76,10 @@ final class FakeProbes implements Probes {
         // first start = idle baseline (150 mA), second = the run (450 mA), at 3.9 V
         int ua = starts == 1 ? -150_000 : -450_000;
         for (long t = started; t <= now; t += 100_000_000L) {
-          out.add(new BatterySample(t, ua, 3900, null));
+          out.add(new BatterySample(System.currentTimeMillis(), ua, 3900, 0, 3, null, (long) ua, 3_900_000L,
+              "Discharging", 0, 0));
         }
         return out;
-      }
-
-      @Override
-      public boolean charging() {
-        return false;
       }
     };
   }

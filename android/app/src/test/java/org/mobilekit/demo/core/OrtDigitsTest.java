@@ -94,9 +94,20 @@ public class OrtDigitsTest {
     File bundle = TestFiles.bundle();
     Manifest m = Manifest.load(bundle);
     try (OrtRunner cpu = new OrtRunner(new File(bundle, BenchmarkTest.ortArtifact(m)), "not-the-name",
-        Tensors.concrete(m.inputs.get(0).shape), 0, false, Collections.<String, String>emptyMap())) {
-      assertEquals("onnxruntime cpu", cpu.describe());
+        Tensors.concrete(m.inputs.get(0).shape), 2, false, Collections.<String, String>emptyMap())) {
+      assertEquals("onnxruntime cpu threads=2 file=" + BenchmarkTest.ortArtifact(m), cpu.describe());
       assertEquals(10, cpu.run(new float[m.inputs.get(0).numel()]).length);
     }
+    try {
+      new OrtRunner(new File(bundle, BenchmarkTest.ortArtifact(m)), input0(m), Tensors.concrete(m.inputs.get(0).shape), 0,
+          false, Collections.<String, String>emptyMap());
+      org.junit.Assert.fail("threads 0 must be resolved before it reaches a runtime");
+    } catch (IllegalArgumentException expected) {
+      // one meaning of threads: Benchmark.Config.resolvedThreads turns 0 into a number first
+    }
+  }
+
+  private static String input0(Manifest m) {
+    return m.inputs.get(0).name;
   }
 }
