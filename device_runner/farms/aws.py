@@ -36,7 +36,7 @@ from pathlib import Path
 from mobilekit import MobilekitError
 from mobilekit.device_runner.device import APP_PACKAGE, APP_RESULTS
 from mobilekit.device_runner.farms.base import (
-    JOB_FILE, FarmJob, FarmPlan, WrittenJob, check_file, prepare_job, prepare_out_dir, write_bundle_zip,
+    JOB_FILE, TEST_PACKAGE, TEST_RUNNER, FarmJob, FarmPlan, WrittenJob, check_file, prepare_job, prepare_out_dir, write_bundle_zip,
     write_job_record)
 from mobilekit.device_runner.transport import quote as device_quote
 
@@ -45,6 +45,8 @@ SPEC_FILE = "testspec.yml"
 ZIP_FILE = "bundle.zip"
 MAX_CPUS = 16
 LIB_MARK = "MOBILEKIT_LIB_EOF"
+DRIVERS = ("am-start", "instrumentation")
+INSTRUMENTATION_CLASS = "org.mobilekit.demo.BenchmarkInstrumentationTest"
 JOB_MARK = "MOBILEKIT_JOB_EOF"
 
 
@@ -61,11 +63,14 @@ class AwsConfig:
     test_host: str = "amazon_linux_2"
     cooldown_max_s: float = 120.0             # cap on waiting for the thermal status to come back between cases
     fixed_performance: bool = True
+    driver: str = "am-start"                  # am-start (the runner's way) or instrumentation (the app's androidTest)
     force: bool = False
     name: str = "mobilekit benchmark"
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if self.driver not in DRIVERS:
+            raise MobilekitError(f"Unknown driver {self.driver!r}.", hint=f"Use one of: {', '.join(DRIVERS)}.")
         if self.cooldown_max_s < 0:
             raise MobilekitError(f"--cooldown-max must be 0 or more, got {self.cooldown_max_s}.")
         if self.bundle_url and not self.bundle_url.startswith("https://"):
@@ -132,7 +137,7 @@ def render_spec(job: FarmJob, config: AwsConfig, zip_sha: str) -> str:
     for c in job.cases:
         test.append((f"case {c.index}/{len(job.cases)}: {c.artifact} ({c.runtime}, {c.precision}), {c.threads} "
                      f"threads, repeat {c.repeat_index}",
-                     f"{src}\nmk_case {shlex.quote(c.app_run_id)} {shlex.quote(job.am_start_line(c))}"))
+                     f"{src}\nmk_case {shlex.quote(c.app_run_id)} {shlex.quote(_driver_line(job, c, config))}"))
     test.append(("fail the test phase when a case brought no result.json back", f"{src}\nmk_summary"))
     post = []
     if config.fixed_performance:
@@ -158,6 +163,22 @@ def render_spec(job: FarmJob, config: AwsConfig, zip_sha: str) -> str:
     lines += ["", "artifacts:", "  # Device Farm returns this folder as the customer artifacts; mobilekit-RUN/ inside it is the run.",
               "  - $DEVICEFARM_LOG_DIR", ""]
     return "\n".join(lines)
+
+
+def _driver_line(job: FarmJob, case, config: AwsConfig) -> str:
+    """The phone command that starts one case: the runner's ``am start``, or the app's instrumentation test.
+
+    For ``instrumentation`` the line ends with the test package, which bash appends at run time from
+    ``$DEVICEFARM_TEST_PACKAGE_NAME`` (see ``mk_case``).
+    """
+    if config.driver == "am-start":
+        return job.am_start_line(case)
+    p = job.plan
+    args = ["am", "instrument", "-w", "-r", "-e", "bundle", job.remote_bundle, "-e", "artifact", case.artifact,
+            "-e", "run_id", case.app_run_id, "-e", "warmup", str(p.warmup), "-e", "iterations", str(p.iterations),
+            "-e", "threads", str(case.threads), "-e", "energy", "true", "-e", "timeout_s", str(int(p.timeout_s)),
+            "-e", "class", INSTRUMENTATION_CLASS]
+    return device_quote(args) + " @TEST_PACKAGE@"
 
 
 def _comment(text: str) -> str:
@@ -225,7 +246,7 @@ mk_fetch_bundle() {{
 
 mk_device_info() {{
   mkdir -p "$MK_OUT"
-  env | grep '^DEVICEFARM_DEVICE_' > "$MK_OUT/env.txt" || true
+  env | grep -E '^DEVICEFARM_(DEVICE_|TEST_PACKAGE_NAME=)' > "$MK_OUT/env.txt" || true
   mk_sh getprop > "$MK_OUT/getprop.txt" 2>&1
   mk_sh 'nproc ; cat /proc/meminfo' > "$MK_OUT/hardware.txt" 2>&1
   mk_sh "pm path $MK_PKG" > "$MK_OUT/app.txt" 2>&1
@@ -270,8 +291,11 @@ mk_case() {{
   mk_state > "$d/state-before.txt"
   mk_sh "rm -rf $rdir" >/dev/null 2>&1
   date -u +%Y-%m-%dT%H:%M:%SZ > "$d/started_utc.txt"
+  case "$am" in
+    *" @TEST_PACKAGE@") am="${{am% @TEST_PACKAGE@}} ${{DEVICEFARM_TEST_PACKAGE_NAME:-{TEST_PACKAGE}}}/{TEST_RUNNER}" ;;
+  esac
   mk_sh "$am" > "$d/am_start.txt" 2>&1
-  if grep -qE '^(Error|Exception)' "$d/am_start.txt"; then
+  if grep -qE '^(Error|Exception)|INSTRUMENTATION_FAILED|shortMsg=Process crashed' "$d/am_start.txt"; then
     state=error; cp "$d/am_start.txt" "$d/error.txt"
   fi
   t0=$SECONDS

@@ -73,10 +73,16 @@ def import_artifacts(source: Path, store: Store, farm: str | None = None, run_id
             continue
         records[e.parts[:-1]] = rec
     farm = farm or next((str(r.get("farm")) for r in records.values() if r.get("farm")), None)
+    # A job folder (the AWS spec's) has the phone's getprop or cases/; a record alone (pulled back from Test Lab
+    # next to loose results) only names the cases.
+    job_dirs = sorted((d for d in records if d + ("getprop.txt",) in by_path
+                       or any(p[:len(d) + 1] == d + ("cases",) for p in by_path)), key=len, reverse=True)
+    known = {str(c.get("app_run_id")): c for r in records.values() for c in r["cases"] if isinstance(c, dict)}
     results = [e for e in entries if e.name == "result.json"]
-    job_dirs = sorted(records, key=len, reverse=True)
     loose = [e for e in results if not any(e.parts[:len(d)] == d for d in job_dirs)]
-    if farm is None and loose and any("artifacts" in e.parts for e in loose):
+    loops = [e for e in entries if e.name.endswith(".json") and e.name not in ("result.json", JOB_FILE)
+             and not any(e.parts[:len(d)] == d for d in job_dirs)]
+    if farm is None and (loose or loops) and any("artifacts" in e.parts for e in loose + loops):
         farm = FIREBASE
     if not records and not results:
         raise MobilekitError(f"No mobilekit results in {source}: no {JOB_FILE} and no result.json.",
@@ -91,16 +97,25 @@ def import_artifacts(source: Path, store: Store, farm: str | None = None, run_id
     plan: dict = {}
     bundle_name = None
     first_job_id = None
-    for d in job_dirs:
-        rec = records[d]
+    for rec in records.values():
         first_job_id = first_job_id or str(rec.get("run_id") or "")
         plan = plan or dict(rec.get("plan") or {})
         bundle_name = bundle_name or str((rec.get("bundle") or {}).get("name") or "")
+    for d in job_dirs:
+        rec = records[d]
         dev = _job_device(d, rec, by_path, farm, devices)
         for c in rec["cases"]:
             _job_case(d, rec, c, dev, by_path, farm, skipped)
+    seen: set[str] = set()
     for e in loose:
-        _loose_case(e, farm, devices, skipped)
+        _loose_case(e, None, farm, devices, skipped, known, seen)
+    for e in loops:
+        doc = _quiet_json(e)
+        if isinstance(doc, dict) and doc.get("schema") == "mobilekit.gameloop/1":
+            for i, res in enumerate(doc.get("results") or []):
+                _loose_case(e, res, farm, devices, skipped, known, seen, f"{e.shown} results[{i}]")
+            for err in doc.get("errors") or []:
+                _loop_error(e, err, farm, devices)
 
     run_id = run_id or _job_run_id(first_job_id) or _fresh_run_id()
     try:
@@ -218,20 +233,43 @@ def _job_case(d: tuple, rec: dict, c: dict, dev: _Device, by_path: dict, farm: s
     dev.cases.append((row, out))
 
 
-def _loose_case(e: Entry, farm: str, devices: dict, skipped: list) -> None:
-    doc = _result(e, skipped, expect_run_id=None)
+def _loose_case(e: Entry, doc: dict | None, farm: str, devices: dict, skipped: list, known: dict, seen: set,
+                shown: str | None = None) -> None:
+    """One result found outside a job folder (Test Lab's pulled folder, or inside a game-loop results file)."""
+    if doc is None:
+        doc = _result(e, skipped, expect_run_id=None)
+    elif not _valid_result(doc, shown or e.shown, skipped):
+        doc = None
     if doc is None:
         return
+    rid = str(doc.get("run_id"))
+    if rid in seen:            # the same case, pulled as a file and reported in the game-loop results
+        return
+    seen.add(rid)
     dev = _loose_device(e, doc, farm, devices)
     art = doc.get("artifact") or {}
     cfg = doc.get("config") or {}
-    c = {"bundle_name": str((doc.get("app") or {}).get("bundle_name") or ""), "artifact": str(art.get("file") or "?"),
-         "runtime": art.get("runtime"), "backend": art.get("backend"), "precision": art.get("precision"),
-         "artifact_bytes": art.get("bytes"), "threads": int(cfg.get("threads") or 0)}
-    c["repeat_index"] = sum(1 for r, _ in dev.cases if r["artifact"] == c["artifact"] and r["threads"] == c["threads"])
-    _, _, power = _states(None, None, None)
-    dev.cases.append((_row(dev.address, c), {"status": "ok", "result": doc, "energy": _energy(farm, doc, power),
+    c = known.get(rid) or {"bundle_name": str((doc.get("app") or {}).get("bundle_name") or ""),
+                           "artifact": str(art.get("file") or "?"), "runtime": art.get("runtime"),
+                           "backend": art.get("backend"), "precision": art.get("precision"),
+                           "artifact_bytes": art.get("bytes"), "threads": int(cfg.get("threads") or 0)}
+    c = dict(c)
+    if rid not in known:
+        c["repeat_index"] = sum(1 for r, _ in dev.cases if r["artifact"] == c["artifact"] and r["threads"] == c["threads"])
+    dev.cases.append((_row(dev.address, c), {"status": "ok", "result": doc, "energy": _energy(farm, doc, None),
                                              "started_utc": str(doc.get("started_utc") or "")[:32] or None}))
+
+
+def _loop_error(e: Entry, err, farm: str, devices: dict) -> None:
+    """A game-loop case that wrote ``error``: stored as a failed case with the app's message."""
+    if not isinstance(err, dict):
+        return
+    dev = _loose_device(e, {"device": {}}, farm, devices)
+    c = {"artifact": str(err.get("artifact") or "(plan)"), "threads": int(err.get("threads") or 0)
+         if str(err.get("threads") or "0").isdigit() else 0}
+    c["repeat_index"] = sum(1 for r, _ in dev.cases if r["artifact"] == c["artifact"] and r["threads"] == c["threads"])
+    dev.cases.append((_row(dev.address, c), {"status": "failed", "error": "the app reported an error: "
+                                             + str(err.get("error") or "")[:500]}))
 
 
 def _row(address: str, c: dict) -> dict:
@@ -244,22 +282,34 @@ def _row(address: str, c: dict) -> dict:
 
 def _result(e: Entry, skipped: list, expect_run_id: str | None) -> dict | None:
     """The parsed, schema-checked result, or None (and the file named in ``skipped``)."""
-    from mobilekit.schemas import RESULT, errors
-
     doc = _json(e, skipped)
-    if doc is None:
-        return None
-    problems = errors(doc, RESULT) if isinstance(doc, dict) else ["not a JSON object"]
-    if problems:
-        skipped.append(Skipped(e.shown, "does not match the result schema: " + "; ".join(problems[:3])))
+    if doc is None or not _valid_result(doc, e.shown, skipped):
         return None
     if expect_run_id and doc.get("run_id") != expect_run_id:
         skipped.append(Skipped(e.shown, f"is for run {str(doc.get('run_id'))[:80]!r}, expected {expect_run_id!r}"))
         return None
-    if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in doc.get("latency_ms") or []):
-        skipped.append(Skipped(e.shown, "latency_ms holds a value that is not a number"))
-        return None
     return doc
+
+
+def _valid_result(doc, shown: str, skipped: list) -> bool:
+    from mobilekit.schemas import RESULT, errors
+
+    problems = errors(doc, RESULT) if isinstance(doc, dict) else ["not a JSON object"]
+    if problems:
+        skipped.append(Skipped(shown, "does not match the result schema: " + "; ".join(problems[:3])))
+        return False
+    if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in doc.get("latency_ms") or []):
+        skipped.append(Skipped(shown, "latency_ms holds a value that is not a number"))
+        return False
+    return True
+
+
+def _quiet_json(e: Entry):
+    """Any other JSON file: parsed if it is JSON, else ignored (it is not ours to judge)."""
+    try:
+        return json.loads(e.read().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, OSError):
+        return None
 
 
 def _json(e: Entry, skipped: list):

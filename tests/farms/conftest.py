@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runner"))
 
 from runner_helpers import _sim, free_port, make_bundle  # noqa: E402
 
-HOSTILE = "it's $(touch /tmp/pwned) `id`; \"q\" & * .pte"
+HOSTILE = "it's $(touch pwned) `id`; \"q\" & * .pte"
 
 
 @pytest.fixture(autouse=True)
