@@ -191,7 +191,9 @@ def _unique(address: str, devices: dict) -> str:
 
 def _loose_device(e: Entry, doc: dict, farm: str, devices: dict) -> _Device:
     parts = e.parts
-    dimension = parts[parts.index("artifacts") - 1] if "artifacts" in parts and parts.index("artifacts") > 0 else None
+    # Test Lab keeps one folder per device dimension (e.g. redfin-30-en-portrait) above these two.
+    mark = next((i for i, p in enumerate(parts) if p in ("artifacts", "game_loop_results") and i > 0), None)
+    dimension = parts[mark - 1] if mark is not None else None
     dv = doc.get("device") or {}
     label = dimension or " ".join(str(x) for x in (dv.get("manufacturer"), dv.get("model"), dv.get("android_sdk")) if x)
     address = f"{farm}:{label}"
