@@ -96,8 +96,9 @@ class StfDouble:
         return 404, {"success": False, "description": "Not found"}
 
     def leased(self) -> list[str]:
+        """The serials the client holds (not those someone else does)."""
         with self.lock:
-            return [s for s, d in self.devices.items() if d["using"]]
+            return [s for s, d in self.devices.items() if d["using"] and (d["owner"] or {}).get("email") == "tester@example.org"]
 
     def __enter__(self) -> "StfDouble":
         self.thread.start()
