@@ -337,6 +337,8 @@ class DeviceRun:
                                        stop=self.stop)
         if self.stop.is_set():
             raise Interrupted
+        dev.wake_and_unlock()
+        state_before = dev.device_state()
         th_before = dev.thermal()
         bat = dev.battery()
         tis_before = dev.time_in_state(self.info.cores or 0)
@@ -381,15 +383,23 @@ class DeviceRun:
             ext = bat.external_power or bat_after.external_power
             note = power.CHARGING_MESSAGE.format(source=bat.source if bat.external_power else bat_after.source,
                                                  status=bat.status) if ext else ""
-            e = power.compute_energy(idle, samples, plan.warmup + plan.iterations, ext, note, result.get("energy"))
+            # Per timed inference: the runner's sysfs samples inside the app's timed window (result.timing).
+            timed = power.in_window(samples, power.timed_window(result))
+            e = power.compute_energy(idle, timed, plan.iterations, ext, note)
             if sampler and sampler.error and e.valid:
                 e.valid, e.invalid_reason = False, f"the power sampler stream failed: {sampler.error}"
+            app_e = power.energy_from_app_samples(result, battery_faked=True)
+            if app_e is not None:
+                e.app_mj_per_inference = app_e.mj_per_inference if app_e.valid else None
+                e.notes.append(f"app readings, same algorithm: {app_e.mj_per_inference} mJ/inference"
+                               + ("" if app_e.valid else f" (invalid: {app_e.invalid_reason})"))
             energy = e.to_dict()
         therm = {"status_before": th_before.status, "status_after": th_after.status,
                  "battery_temp_c_before": bat.temp_c, "battery_temp_c_after": bat_after.temp_c,
                  "cooldown_waited_s": round(cool.waited_s, 2), "cooldown_reached": cool.reached,
                  "baseline_status": self.thermal_base.status, "baseline_battery_temp_c": self.thermal_base.battery_temp_c,
-                 "temps_c_after": th_after.temps_c}
+                 "temps_c_after": th_after.temps_c, "device_state_before": state_before,
+                 "device_state_app": result.get("device_state")}
         cpufreq = {"delta_10ms": {str(cpu): {str(f): tis_after.get(cpu, {}).get(f, 0) - t for f, t in states.items()}
                                   for cpu, states in tis_before.items()},
                    "fixed_performance_mode": self.perf_mode}

@@ -350,6 +350,23 @@ class Device:
     def screen_state(self) -> str | None:
         return parse.wakefulness(self.t.run(["dumpsys", "power"]).output)
 
+    def wake_and_unlock(self) -> None:
+        """Screen on and a keyguard that is not secure dismissed, so a case runs in the foreground on big cores:
+        ``input keyevent KEYCODE_WAKEUP`` (never toggles, unlike POWER) then ``wm dismiss-keyguard``. A secure
+        keyguard (PIN, pattern) stays: the app shows over it (showWhenLocked) and the state is recorded."""
+        self.sh("input", "keyevent", "KEYCODE_WAKEUP").check("input keyevent KEYCODE_WAKEUP")
+        self.sh("wm", "dismiss-keyguard")
+
+    def device_state(self) -> dict:
+        """Screen (``dumpsys power`` wakefulness), keyguard (``dumpsys window policy``), battery saver
+        (``settings get global low_power``) and thermal status, as the runner sees them before a case."""
+        power = self.t.run(["dumpsys", "power"]).output
+        window = self.t.run(["dumpsys", "window", "policy"]).output
+        low_power = self.t.run(["settings", "get", "global", "low_power"]).output.strip()
+        return {"screen": parse.wakefulness(power), "keyguard_locked": parse.keyguard_locked(window),
+                "battery_saver": {"1": True, "0": False}.get(low_power, parse.power_save_mode(power)),
+                "thermal_status": self.thermal().status}
+
     def time_in_state(self, cores: int) -> dict[int, dict[int, int]]:
         """{cpu: {freq_khz: time_10ms}} for each core that exposes cpufreq stats."""
         paths = [f"/sys/devices/system/cpu/cpu{i}/cpufreq/stats/time_in_state" for i in range(cores)]

@@ -171,6 +171,23 @@ def wakefulness(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def keyguard_locked(text: str) -> bool | None:
+    """``dumpsys window policy`` -> whether the keyguard shows (``showing=`` of KeyguardServiceDelegate, else
+    ``mDreamingLockscreen=`` / ``isKeyguardShowing=``)."""
+    for pat in (r"KeyguardServiceDelegate[\s\S]*?showing=(true|false)", r"mDreamingLockscreen=(true|false)",
+                r"isKeyguardShowing=(true|false)", r"mShowingLockscreen=(true|false)"):
+        m = re.search(pat, text)
+        if m:
+            return m.group(1) == "true"
+    return None
+
+
+def power_save_mode(text: str) -> bool | None:
+    """``dumpsys power`` -> battery saver from ``mIsPowerSaveMode=`` (older: ``mLowPowerModeEnabled=``)."""
+    m = re.search(r"(?:mIsPowerSaveMode|mLowPowerModeEnabled)=(true|false)", text)
+    return None if m is None else m.group(1) == "true"
+
+
 _AM_ERRORS = (re.compile(r"^Error: [^\n]*", re.M), re.compile(r"^(?:Exception|java\.|Security)[^\n]*", re.M),
               re.compile(r"^Error[^\n]*", re.M))
 

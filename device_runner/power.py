@@ -5,9 +5,13 @@ shell stream printing ``<epoch_ms> <current_now> <voltage_now>`` every period. R
 (current: µA or mA decided by magnitude; voltage: µV or mV likewise; the sign of discharge taken from the
 idle baseline, which is always a discharge on battery), power is ``I × V``, an idle baseline of about the
 same length measured just before the case is subtracted, and energy per inference is that net energy
-over the case divided by the number of inferences the app ran (warm-up included). Readings taken while
-the phone is really on external power (sysfs ``online``/``status``) are marked invalid: a fake
-``dumpsys battery unplug`` does not stop USB charging, so use Wi-Fi debugging with the cable out.
+over the app's TIMED window (``result.timing``: warm-up and loading excluded) divided by the timed
+iterations. This is the only energy algorithm in mobilekit: the apps record raw readings
+(``result.power_samples``: BatteryManager and sysfs, with times) and :func:`energy_from_app_samples` turns
+those into the same figures where the runner had no sampler of its own (device farms). Readings taken
+while the phone is really on external power (sysfs ``usb/online``/``ac/online``/``status``) are marked
+invalid: a fake ``dumpsys battery unplug`` only changes what BatteryManager reports (``EXTRA_PLUGGED``
+becomes 0) and does not stop USB charging, so use Wi-Fi debugging with the cable out.
 """
 
 from __future__ import annotations
@@ -112,13 +116,15 @@ class EnergyResult:
 
 
 def compute_energy(baseline: list[Sample], case: list[Sample], inferences: int, external_power: bool,
-                   power_note: str = "", app_energy: dict | None = None) -> EnergyResult:
-    """Net energy of a case from its samples and an idle baseline, normalised across vendors."""
-    method = ("sysfs current_now x voltage_now at ~10 Hz, minus an idle baseline of the same length measured "
-              "just before the case, over the case, divided by the inferences run (warm-up included)")
+                   power_note: str = "", app_energy: dict | None = None, method: str | None = None) -> EnergyResult:
+    """Net energy of a case from its samples and an idle baseline, normalised across vendors.
+
+    ``case`` are the samples of the timed window and ``inferences`` the timed iterations: the figure is
+    per timed inference everywhere (runner, simulated phone, farm imports).
+    """
+    method = method or ("sysfs current_now x voltage_now at ~10 Hz, minus an idle baseline measured just before the "
+                        "case, over the app's timed iterations, divided by the timed iterations")
     app_mj = (app_energy or {}).get("mj_per_inference")
-    if app_energy and app_mj is not None:
-        method = "sysfs+batterymanager: " + method + "; the app's BatteryManager figure is kept as app_mj_per_inference"
     res = EnergyResult(method=method, valid=True, invalid_reason=None, samples=len(case),
                        baseline_samples=len(baseline), app_mj_per_inference=app_mj)
     if external_power:
@@ -150,6 +156,74 @@ def compute_energy(baseline: list[Sample], case: list[Sample], inferences: int, 
         res.invalid_reason = ("the case drew no more than the idle baseline (the signal is below the noise); raise "
                               "--iterations so a case lasts longer")
     return res
+
+
+def timed_window(result: dict) -> tuple[int, int] | None:
+    """``(start_ms, end_ms)`` of the app's timed iterations on the phone's wall clock, or None (older apps)."""
+    t = result.get("timing") or {}
+    if isinstance(t.get("timed_start_ms"), int) and isinstance(t.get("timed_end_ms"), int):
+        return t["timed_start_ms"], t["timed_end_ms"]
+    return None
+
+
+def in_window(samples: list[Sample], window: tuple[int, int] | None, slack_ms: int = 150) -> list[Sample]:
+    """The samples inside the timed window (with one sampling period of slack at each end)."""
+    if window is None:
+        return samples
+    a, b = window
+    return [s for s in samples if a - slack_ms <= s.t_ms <= b + slack_ms]
+
+
+def app_samples(items: list[dict]) -> tuple[list[Sample], str]:
+    """The app's raw readings as :class:`Sample` s: sysfs ``current_now``/``voltage_now`` where every reading has
+    them, else BatteryManager (``CURRENT_NOW`` µA, ``EXTRA_VOLTAGE`` mV -> µV). Returns the samples and the source."""
+    def ok(v):
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    if items and all(ok(i.get("sysfs_current_now")) and ok(i.get("sysfs_voltage_now")) for i in items):
+        return [Sample(int(i["t_ms"]), i["sysfs_current_now"], i["sysfs_voltage_now"]) for i in items], "sysfs"
+    usable = [i for i in items if ok(i.get("bm_current_ua")) and ok(i.get("bm_voltage_mv"))]
+    return [Sample(int(i["t_ms"]), i["bm_current_ua"], i["bm_voltage_mv"] * 1000) for i in usable], "batterymanager"
+
+
+def app_external_power(items: list[dict], battery_faked: bool) -> tuple[bool, str]:
+    """Was the phone on external power during the app's readings? sysfs decides (``usb/online``, ``ac/online``,
+    ``status``); BatteryManager's plug state only when sysfs was unreadable and no fake unplug was active."""
+    sysfs_seen = False
+    for i in items:
+        if i.get("usb_online") is not None or i.get("ac_online") is not None or i.get("sysfs_status"):
+            sysfs_seen = True
+        src = "usb" if i.get("usb_online") == 1 else ("ac" if i.get("ac_online") == 1 else None)
+        status = i.get("sysfs_status") or ""
+        if src or status.lower() in ("charging", "full"):
+            return True, CHARGING_MESSAGE.format(source=src or "power_supply", status=status or "?")
+    if sysfs_seen:
+        return False, ""
+    if battery_faked:
+        return True, ("the app could not read sysfs power_supply and `dumpsys battery unplug` was active, so "
+                      "BatteryManager's 'unplugged' cannot be trusted: USB may have been charging the battery")
+    for i in items:
+        if (i.get("bm_plugged") or 0) != 0 or i.get("bm_status") in (2, 5):
+            return True, CHARGING_MESSAGE.format(source="BatteryManager plugged", status=i.get("bm_status"))
+    return False, ""
+
+
+def energy_from_app_samples(result: dict, battery_faked: bool = False) -> EnergyResult | None:
+    """The runner's algorithm on the app's own readings (``result.power_samples``), per timed inference.
+
+    For runs with no runner-side sampler (device farms: AWS Device Farm, Firebase Test Lab) and as a
+    cross-check. Returns None when the app recorded no readings (energy was off).
+    """
+    ps = result.get("power_samples")
+    if not ps:
+        return None
+    idle, src_i = app_samples(ps.get("idle") or [])
+    timed, src_t = app_samples(ps.get("timed") or [])
+    ext, note = app_external_power((ps.get("idle") or []) + (ps.get("timed") or []), battery_faked)
+    iterations = int((result.get("config") or {}).get("iterations") or 0)
+    method = (f"app readings ({src_t} at ~10 Hz, result.power_samples) minus the app's idle baseline ({src_i}), over "
+              "the timed iterations, divided by the timed iterations")
+    return compute_energy(idle, in_window(timed, timed_window(result)), iterations, ext, note, method=method)
 
 
 class Sampler:

@@ -15,9 +15,13 @@ jitter (log-normal, ~3%). Two runs of an unchanged setup therefore look alike, a
 2x regression. When the simulated time is longer than the host's, the app sleeps the difference after
 the timed loop, so the run takes as long on the clock as it reports (the runner's sysfs sampling then
 sees a consistent load).
-Energy (``method: batterymanager``) is the power model's average power over the timed iterations
-times their simulated duration, net of the idle baseline per inference; memory (PSS) is modelled as
-a base footprint plus the artifact and its tensors. Both are models, not measurements.
+Energy: as the Android app, the simulated app does no energy arithmetic. With ``--ez energy true`` it
+records raw readings (the power model's sysfs view, and BatteryManager's plug state as ``dumpsys battery``
+overrides make it) at ~10 Hz over a 0.5 s idle baseline before loading and over the timed iterations,
+into ``power_samples``, with the timed window in ``timing``; the runner's algorithm
+(``device_runner/power.py``) computes mJ per timed inference. Memory (PSS) is modelled as a base footprint
+plus the artifact and its tensors. Both are models, not measurements. The screen: BenchmarkActivity turns
+it on and shows over a keyguard that is not secure (``device_state`` records what the app saw).
 """
 
 from __future__ import annotations
@@ -53,6 +57,32 @@ def utc_now() -> str:
 
 class BenchmarkFailed(Exception):
     """A benchmark error the app reports in its ``error`` file."""
+
+
+class _Meter:
+    """The app's ~10 Hz battery sampler thread (BatteryMeter on Android)."""
+
+    def __init__(self, read, period_s: float = 0.1) -> None:
+        self.read, self.period_s = read, period_s
+        self.samples: list[dict] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="sim-app-battery", daemon=True)
+
+    def start(self) -> "_Meter":
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while True:
+            self.samples.append(self.read())
+            if self._stop.wait(self.period_s):
+                return
+
+    def stop(self) -> list[dict]:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.samples.append(self.read())
+        return self.samples
 
 
 class DemoApp:
@@ -165,6 +195,19 @@ class DemoApp:
         body = (json.dumps(result, indent=2) + "\n").encode()
         self._finish(dirs, "result.json", body, also_done=True)
 
+    def _sample(self) -> dict:
+        """One raw reading as the app's BatteryMeter records it (sysfs from the power model; BatteryManager's
+        plug state is what ``dumpsys battery`` overrides say, as on a phone)."""
+        power, bs = self.phone.power, self.phone.battery_service.overrides
+        r = power.reading()
+        plugged = 2 if r.charging else 0
+        if "usb" in bs or "ac" in bs:
+            plugged = 2 if bs.get("usb") else (1 if bs.get("ac") else 0)
+        return {"t_ms": int(time.time() * 1000), "bm_current_ua": None, "bm_voltage_mv": int(r.voltage_uv // 1000),
+                "bm_plugged": plugged, "bm_status": 2 if r.status == "Charging" else 3, "bm_energy_nwh": None,
+                "sysfs_current_now": power.sysfs_current_now(), "sysfs_voltage_now": int(r.voltage_uv),
+                "sysfs_status": r.status, "usb_online": 1 if r.charging or r.status == "Full" else 0, "ac_online": 0}
+
     def _finish(self, dirs: list[str], name: str, body: bytes, also_done: bool = False) -> None:
         fs = self.phone.fs
         for d in dirs:
@@ -228,13 +271,28 @@ class DemoApp:
                 raise BenchmarkFailed(f"cannot read sample input {sample['input']}: {exc.reason}") from None
         art_bytes = fs.read_bytes(art_path, "app")
         speed = phone.speed
+        # BenchmarkActivity has turnScreenOn/showWhenLocked and asks to dismiss a keyguard that is not
+        # secure; what the runner saw before is in its own records, what the app saw is device_state.
+        screen = phone.screen
+        state_before = {**screen.to_dict(), "thermal_status": power.thermal_status(),
+                        "plugged": 2 if power.reading().charging and not phone.battery_service.overrides else 0}
+        screen.wake()
+        if not screen.secure:
+            screen.keyguard_locked = False
+        threads_used = threads if threads > 0 else max(1, phone.profile.cores // 2)
         status_before = power.thermal_status()
         temp_before = power.reading().temp_c
+        idle_samples: list[dict] = []
+        if energy:
+            # The Android app samples an idle baseline (1 s) before loading; the simulated app 0.5 s.
+            idle_meter = _Meter(self._sample).start()
+            cancel.wait(0.5)
+            idle_samples = idle_meter.stop()
         pss_before = self.pss_kb()
 
         t0 = time.perf_counter()
         try:
-            run = load(fs.host(art_path), threads)
+            run = load(fs.host(art_path), threads_used)
             x = make_input(inputs[0], raw)
         except ArtifactError as exc:
             raise BenchmarkFailed(str(exc)) from None
@@ -243,14 +301,15 @@ class DemoApp:
         self.loaded_kb = len(art_bytes) // 1024 + 2048 + io_kb
         pss_after_load = self.pss_kb()
 
-        busy = threads if threads > 0 else 4
-        power.set_load(busy)
+        power.set_load(threads_used)
         latencies: list[float] = []
         out = None
         drop_at = warmup + iterations // 2 if phone.faults.drop_mid_case else None
         walls: list[float] = []
         factors: list[float] = []
-        e0 = w0 = 0.0
+        timed_start_ms = timed_end_ms = int(time.time() * 1000)
+        meter = None
+        timed_samples: list[dict] = []
         try:
             for i in range(warmup + iterations):
                 if cancel.is_set():
@@ -263,7 +322,9 @@ class DemoApp:
                     n = phone.drop_connections()
                     self._log("W", f"fault drop_mid_case: dropped {n} ADB connection(s) mid-run")
                 if i == warmup:
-                    e0, w0 = power.energy_counter_j(), time.perf_counter()
+                    timed_start_ms = int(time.time() * 1000)
+                    if energy:
+                        meter = _Meter(self._sample).start()
                 start = time.perf_counter()
                 out = run(x)
                 walls.append(time.perf_counter() - start)
@@ -279,19 +340,18 @@ class DemoApp:
             deadline = time.perf_counter() + max(debt_s, 0.0)
             while not cancel.is_set() and time.perf_counter() < deadline:
                 time.sleep(min(0.2, max(deadline - time.perf_counter(), 0.0)))
-            e1, w1 = power.energy_counter_j(), time.perf_counter()
+            timed_end_ms = int(time.time() * 1000)
         except Exception as exc:
             raise BenchmarkFailed(f"inference failed with {runtime}: {type(exc).__name__}: {exc}") from None
         finally:
+            if meter is not None:
+                timed_samples = meter.stop()
             power.set_load(0)
 
         import numpy as np
 
         lat = np.asarray(latencies, dtype=np.float64)
-        duration_s = float(lat.sum()) / 1000.0
-        avg_w = (e1 - e0) / max(w1 - w0, 1e-9)
         after = power.reading()
-        baseline_w = phone.profile.idle_w
         got = int(np.argmax(np.asarray(out).reshape(-1))) if out is not None and np.asarray(out).size else None
         expected = sample.get("expected_top1")
         result = {
@@ -306,7 +366,8 @@ class DemoApp:
                        "os_version": phone.profile.release, "cores": phone.profile.cores},
             "artifact": {"file": artifact, "sha256": hashlib.sha256(art_bytes).hexdigest(), "runtime": runtime,
                          "backend": entry.get("backend", "cpu"), "precision": entry.get("precision", "fp32")},
-            "config": {"warmup": warmup, "iterations": iterations, "threads": threads, "energy": energy},
+            "config": {"warmup": warmup, "iterations": iterations, "threads": threads, "threads_used": threads_used,
+                       "energy": energy},
             "load_ms": round(load_ms, 4),
             "latency_ms": [round(v, 6) for v in latencies],
             "stats": {"p50": float(np.percentile(lat, 50)), "p90": float(np.percentile(lat, 90)),
@@ -320,21 +381,16 @@ class DemoApp:
             "check": {"expected_top1": expected, "got_top1": got,
                       "ok": None if expected is None or got is None else got == expected},
             "errors": [],
+            "timing": {"timed_start_ms": timed_start_ms, "timed_end_ms": timed_end_ms, "clock": "epoch_ms"},
+            "device_state": {"before": state_before,
+                             "after": {**screen.to_dict(), "thermal_status": power.thermal_status(), "plugged": 0}},
         }
+        if not state_before["screen_on"]:
+            result["errors"].append("warning: the screen was off when the case started (the app turned it on)")
         if energy:
-            volts = after.voltage_uv / 1e6
-            joules = avg_w * duration_s
-            result["energy"] = {
-                "method": "batterymanager",
-                "valid": not after.charging,
-                "invalid_reason": "the phone is charging over USB: the battery current includes the charger"
-                                  if after.charging else None,
-                "avg_current_ma": round(avg_w / volts * 1000.0, 3),
-                "avg_voltage_v": round(volts, 4),
-                "joules": round(joules, 6),
-                "mj_per_inference": round(max(0.0, joules - baseline_w * duration_s) * 1000.0 / iterations, 6),
-                "baseline_mw": round(baseline_w * 1000.0, 3),
-                "samples": 2,
-            }
+            # As the Android app: raw readings only (the runner computes energy). Samples at ~10 Hz over the
+            # timed window come from the power model's sysfs view, as BatteryMeter reads them.
+            result["power_samples"] = {"source": "simulated app: power model (sysfs view) at ~10 Hz",
+                                       "idle": idle_samples, "timed": timed_samples}
         self._log("I", f"benchmark {run_id} done: p50 {result['stats']['p50']:.3f} ms")
         return result

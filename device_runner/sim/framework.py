@@ -324,22 +324,38 @@ def _dumpsys_package(ctx: Ctx, args: list[str]) -> int:
 
 def _dumpsys_power(ctx: Ctx, args: list[str]) -> int:
     r = ctx.phone.power.reading()
+    screen = ctx.phone.screen
     ctx.print("\n".join([
-        "POWER MANAGER (dumpsys power)", "", "Power Manager State:", "  mDirty=0x0", "  mWakefulness=Awake",
+        "POWER MANAGER (dumpsys power)", "", "Power Manager State:", "  mDirty=0x0",
+        f"  mWakefulness={'Awake' if screen.awake else 'Asleep'}",
+        f"  mIsPowerSaveMode={str(screen.battery_saver).lower()}",
         "  mWakefulnessChanging=false", f"  mIsPowered={str(r.charging).lower()}", f"  mPlugType={2 if r.charging else 0}",
         f"  mBatteryLevel={r.level_pct}", "  mStayOn=false", "  mProximityPositive=false", "  mBootCompleted=true",
         "  mSystemReady=true", f"  mIsFixedPerformanceModeEnabled={str(ctx.phone.power.fixed_performance).lower()}"]))
     return 0
 
 
+def _dumpsys_window(ctx: Ctx, args: list[str]) -> int:
+    screen = ctx.phone.screen
+    ctx.print("\n".join([
+        "WINDOW MANAGER POLICY STATE (dumpsys window policy)",
+        f"    mAwake={str(screen.awake).lower()}", f"    mScreenOnEarly={str(screen.awake).lower()}",
+        f"    mDreamingLockscreen={str(screen.keyguard_locked).lower()}",
+        "    KeyguardServiceDelegate",
+        f"      showing={str(screen.keyguard_locked).lower()}", f"      secure={str(screen.secure).lower()}"]))
+    return 0
+
+
 def dumpsys(ctx: Ctx) -> int:
     args = ctx.argv[1:]
     if not args:
-        ctx.print("Currently running services:\n  battery\n  batterystats\n  meminfo\n  package\n  power\n  thermalservice")
+        ctx.print("Currently running services:\n  battery\n  batterystats\n  meminfo\n  package\n  power\n  thermalservice"
+                  "\n  window")
         return 0
     service, rest = args[0], args[1:]
     handler = {"battery": _dumpsys_battery, "batterystats": _dumpsys_batterystats, "thermalservice": _dumpsys_thermal,
-               "meminfo": _dumpsys_meminfo, "package": _dumpsys_package, "power": _dumpsys_power}.get(service)
+               "meminfo": _dumpsys_meminfo, "package": _dumpsys_package, "power": _dumpsys_power,
+               "window": _dumpsys_window}.get(service)
     if handler is None:
         ctx.print(f"Can't find service: {service}")
         return 0
@@ -369,6 +385,64 @@ def cmd(ctx: Ctx) -> int:
     ctx.error(f"cmd: Can't find service: {args[0]}" if args[0] not in ("power", "thermalservice")
               else f"Unknown command: {' '.join(args[1:])}")
     return 20 if args[0] not in ("power", "thermalservice") else 255
+
+
+# --- input, wm, settings: the screen and battery saver ----------------------------------------------
+KEYCODES = {"KEYCODE_WAKEUP": 224, "KEYCODE_SLEEP": 223, "KEYCODE_POWER": 26, "KEYCODE_MENU": 82, "KEYCODE_HOME": 3}
+
+
+def input_(ctx: Ctx) -> int:
+    """``input keyevent KEYCODE_WAKEUP|224|KEYCODE_SLEEP|223|KEYCODE_POWER|26|...`` (other input is accepted, no-op)."""
+    args = ctx.argv[1:]
+    if args[:1] != ["keyevent"] or len(args) < 2:
+        if args[:1] in (["tap"], ["swipe"], ["text"]):
+            return 0
+        ctx.error("Usage: input [<source>] <command> [<arg>...]\n  keyevent [--longpress] <key code number or name> ...")
+        return 1
+    screen = ctx.phone.screen
+    for key in args[1:]:
+        if key == "--longpress":
+            continue
+        code = KEYCODES.get(key, int(key) if key.isdigit() else None)
+        if code is None:
+            ctx.error(f"Error: Unknown keycode: {key}")
+            return 1
+        if code == 224:
+            screen.wake()
+        elif code == 223:
+            screen.sleep()
+        elif code == 26:
+            screen.sleep() if screen.awake else screen.wake()
+    return 0
+
+
+def wm(ctx: Ctx) -> int:
+    """``wm dismiss-keyguard``: dismisses a keyguard that is not secure (a PIN/pattern needs the user)."""
+    args = ctx.argv[1:]
+    if args == ["dismiss-keyguard"]:
+        screen = ctx.phone.screen
+        if screen.awake and not screen.secure:
+            screen.keyguard_locked = False
+        return 0
+    if args[:1] in (["size"], ["density"]):
+        ctx.print("Physical size: 1080x2400" if args[0] == "size" else "Physical density: 420")
+        return 0
+    ctx.error(f"Error: unknown command '{' '.join(args)}'")
+    return 1
+
+
+def settings(ctx: Ctx) -> int:
+    """``settings get|put global low_power [0|1]`` (battery saver); other keys read as ``null``."""
+    args = ctx.argv[1:]
+    screen = ctx.phone.screen
+    if len(args) == 3 and args[0] == "get" and args[1] == "global":
+        ctx.print(("1" if screen.battery_saver else "0") if args[2] == "low_power" else "null")
+        return 0
+    if len(args) == 4 and args[0] == "put" and args[1] == "global" and args[2] == "low_power":
+        screen.battery_saver = args[3] == "1"
+        return 0
+    ctx.error("usage: settings [--user <USER_ID>] get|put namespace key [value]")
+    return 1
 
 
 # --- run-as, kill, pidof, logcat ----------------------------------------------------------------
@@ -469,5 +543,5 @@ def sh(ctx: Ctx) -> int:
 
 COMMANDS = {
     "getprop": getprop, "pm": pm, "am": am, "dumpsys": dumpsys, "cmd": cmd, "run-as": run_as, "kill": kill,
-    "pidof": pidof, "logcat": logcat, "sh": sh,
+    "pidof": pidof, "logcat": logcat, "sh": sh, "input": input_, "wm": wm, "settings": settings,
 }

@@ -47,6 +47,35 @@ class BatteryService:
         self.overrides.clear()
 
 
+class ScreenState:
+    """The display and keyguard as ``input keyevent``, ``wm dismiss-keyguard`` and the app change them.
+
+    A phone left on a desk: screen off (``Asleep``) and a swipe keyguard (not secure), battery saver off.
+    ``KEYCODE_WAKEUP`` turns the screen on (the keyguard stays); ``wm dismiss-keyguard`` dismisses a keyguard
+    that is not secure while the screen is on; ``KEYCODE_SLEEP`` turns it off and locks again.
+    """
+
+    def __init__(self, awake: bool = False, keyguard_locked: bool = True, secure: bool = False,
+                 battery_saver: bool = False) -> None:
+        self.awake = awake
+        self.keyguard_locked = keyguard_locked
+        self.secure = secure
+        self.battery_saver = battery_saver
+        self.history: list[str] = []
+
+    def wake(self) -> None:
+        self.awake = True
+        self.history.append("wake")
+
+    def sleep(self) -> None:
+        self.awake = False
+        self.keyguard_locked = True
+        self.history.append("sleep")
+
+    def to_dict(self) -> dict:
+        return {"screen_on": self.awake, "keyguard_locked": self.keyguard_locked, "power_save": self.battery_saver}
+
+
 class SimulatedPhone:
     """A simulated Android phone on ``127.0.0.1:port`` (0 picks a free port), sandboxed under ``root``."""
 
@@ -71,6 +100,7 @@ class SimulatedPhone:
         self.fs = Sandbox(self.root, self.faults)
         self.power = PowerModel(self.profile, self.faults, speed=speed, seed=seed)
         self.battery_service = BatteryService()
+        self.screen = ScreenState()
         self.adb_keys = AdbKeys(self.fs.host(ADB_KEYS))
         self.commands = {**toybox.COMMANDS, **framework.COMMANDS}
         self.shell_pid = 4000 + seed % 1000

@@ -39,9 +39,49 @@ def test_too_few_samples_is_invalid_not_zero():
     assert not e.valid and e.mj_per_inference is None and "too few" in e.invalid_reason
 
 
-def test_app_figure_is_kept_and_method_says_so():
+def test_app_figure_is_kept():
     e = compute_energy(series(5, 0, -1e5, 4e6), series(5, 600, -3e5, 4e6), 10, False, app_energy={"mj_per_inference": 3.3})
-    assert e.app_mj_per_inference == 3.3 and e.method.startswith("sysfs+batterymanager")
+    assert e.app_mj_per_inference == 3.3 and "timed iterations" in e.method
+
+
+def _app_item(t, cur=-300_000, volt=4_000_000, status="Discharging", usb=0, plugged=0, sysfs=True):
+    return {"t_ms": t, "bm_current_ua": 300_000 if not sysfs else None, "bm_voltage_mv": 4000, "bm_plugged": plugged,
+            "bm_status": 3, "bm_energy_nwh": None, "sysfs_current_now": cur if sysfs else None,
+            "sysfs_voltage_now": volt if sysfs else None, "sysfs_status": status if sysfs else None,
+            "usb_online": usb if sysfs else None, "ac_online": 0 if sysfs else None}
+
+
+def _app_result(timed, idle, iterations=50, window=(1000, 2000)):
+    return {"config": {"iterations": iterations}, "timing": {"timed_start_ms": window[0], "timed_end_ms": window[1]},
+            "power_samples": {"idle": idle, "timed": timed}}
+
+
+def test_app_samples_per_timed_inference_with_the_same_algorithm():
+    idle = [_app_item(t, cur=-100_000) for t in range(0, 1000, 100)]
+    timed = [_app_item(t) for t in range(1000, 2001, 100)]
+    # A reading from the warm-up, before the timed window, must not count.
+    timed.insert(0, _app_item(500, cur=-900_000))
+    e = power.energy_from_app_samples(_app_result(timed, idle))
+    assert e.valid and e.samples == 11
+    # (300 - 100) mA x 4 V = 800 mW net over 1 s = 800 mJ, over 50 timed inferences
+    assert e.mj_per_inference == pytest.approx(16.0, rel=1e-6)
+
+
+def test_app_charging_is_seen_through_a_fake_unplug():
+    idle = [_app_item(t, cur=-100_000) for t in range(0, 1000, 100)]
+    # dumpsys battery unplug: BatteryManager says unplugged (0), sysfs still says USB online and Charging
+    timed = [_app_item(t, status="Charging", usb=1, plugged=0) for t in range(1000, 2001, 100)]
+    e = power.energy_from_app_samples(_app_result(timed, idle), battery_faked=True)
+    assert not e.valid and "Wi-Fi debugging" in e.invalid_reason
+
+
+def test_app_without_sysfs_is_not_trusted_under_a_fake_unplug():
+    idle = [_app_item(t, sysfs=False) for t in range(0, 1000, 100)]
+    timed = [_app_item(t, sysfs=False) for t in range(1000, 2001, 100)]
+    faked = power.energy_from_app_samples(_app_result(timed, idle), battery_faked=True)
+    assert not faked.valid and "cannot be trusted" in faked.invalid_reason
+    real = power.energy_from_app_samples(_app_result(timed, idle), battery_faked=False)
+    assert "batterymanager" in real.method and real.invalid_reason is None or "baseline" in (real.invalid_reason or "")
 
 
 def test_sampler_script_header_and_no_64bit_arithmetic():

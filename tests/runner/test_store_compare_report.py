@@ -145,3 +145,19 @@ def test_report_escapes_every_device_string_and_labels_simulated(tmp_path):
 def test_report_unknown_format(tmp_path):
     with Store(tmp_path / "r.db") as s, pytest.raises(MobilekitError, match="html, csv, md"):
         write_report(s, "x", None, fmt="pdf")
+
+
+def test_farm_label_in_store_list_and_every_report_format(tmp_path):
+    with Store(tmp_path / "r.db") as s:
+        fill_run(s, "farmrun", {"m.pte": [1.0, 1.1]})
+        s.set_run_farm("farmrun", f"farm{HOSTILE}", {"server": "https://stf.example.org"})
+        s.update_device_info("farmrun", "127.0.0.1:5555", {"farm": "stf", "farm_device": {"serial": "R5CT30"}})
+        assert s.runs()[0]["farm"] == f"farm{HOSTILE}" and s.run("farmrun")["farm_info"]["server"].startswith("https")
+        html_text = write_report(s, "farmrun", None, fmt="html")
+        md = write_report(s, "farmrun", None, fmt="md")
+        csv_text = write_report(s, "farmrun", None, fmt="csv")
+        fill_run(s, "local", {"m.pte": [1.0]})
+        assert s.run("local")["farm"] is None and "Farm:" not in write_report(s, "local", None, fmt="html")
+    assert "<script>" not in html_text and "Farm: farm&lt;script&gt;" in html_text and "R5CT30" in html_text
+    assert "USB power" in html_text and "<script>" not in md and "R5CT30" in md
+    assert list(csv.DictReader(io.StringIO(csv_text)))[0]["farm"] == f"farm{HOSTILE}"

@@ -166,7 +166,22 @@ def test_batterystats_thermal_meminfo_power(phone):
     assert phone.sh("dumpsys meminfo org.mobilekit.demo")[1] == "No process found for: org.mobilekit.demo\n"
     phone.sh("am start -n org.mobilekit.demo/.MainActivity")
     assert re.search(r"TOTAL PSS: +\d+", phone.sh("dumpsys meminfo org.mobilekit.demo")[1])
+    # a phone left on a desk: screen off, swipe keyguard; the runner wakes and unlocks it
+    assert "mWakefulness=Asleep" in phone.sh("dumpsys power")[1]
+    assert "showing=true" in phone.sh("dumpsys window policy")[1]
+    assert phone.sh("wm dismiss-keyguard; echo :$?")[1] == ":0\n"
+    assert phone.screen.keyguard_locked  # a keyguard cannot be dismissed with the screen off
+    assert phone.sh("input keyevent KEYCODE_WAKEUP; echo :$?")[1] == ":0\n"
     assert "mWakefulness=Awake" in phone.sh("dumpsys power")[1]
+    phone.sh("wm dismiss-keyguard")
+    assert "showing=false" in phone.sh("dumpsys window policy")[1]
+    phone.sh("input keyevent 223")
+    assert "mWakefulness=Asleep" in phone.sh("dumpsys power")[1] and phone.screen.keyguard_locked
+    assert phone.sh("input keyevent KEYCODE_NOPE; echo :$?")[1].endswith(":1\n")
+    assert phone.sh("settings get global low_power")[1] == "0\n"
+    phone.sh("settings put global low_power 1")
+    assert "mIsPowerSaveMode=true" in phone.sh("dumpsys power")[1]
+    phone.sh("settings put global low_power 0")
     assert phone.sh("cmd power set-fixed-performance-mode-enabled true; echo :$?")[1] == ":0\n"
     assert phone.power.fixed_performance
 
