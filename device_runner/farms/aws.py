@@ -12,7 +12,8 @@ next to the phone, whose adb serial is ``$DEVICEFARM_DEVICE_UDID``; it is ExecuT
   ``/data/local/tmp/mobilekit/<bundle-sha12>/`` (the runner's place) and turns on fixed performance mode.
 - **test**: one command per case: cool down (thermal status back to its pre-test value, capped), dump
   thermal/battery/cpufreq state, ``am start -W -S -n org.mobilekit.demo/.BenchmarkActivity`` with the
-  runner's extras, poll for ``done``/``error`` with a timeout (``run-as`` when the shell cannot list the
+  runner's extras (or, with ``driver="instrumentation"``, ``am instrument`` of the app's
+  ``BenchmarkInstrumentationTest`` in ``$DEVICEFARM_TEST_PACKAGE_NAME`` with the same values), poll for ``done``/``error`` with a timeout (``run-as`` when the shell cannot list the
   app's folder), pull ``result.json`` (``run-as ... cat`` as the fallback, as ``mobilekit bench`` does), dump
   the state again. A last command fails the test phase when any case has no result.
 - **post_test**: restores performance mode and lists what was collected.
@@ -20,10 +21,10 @@ next to the phone, whose adb serial is ``$DEVICEFARM_DEVICE_UDID``; it is ExecuT
 Everything lands in ``$DEVICEFARM_LOG_DIR/mobilekit-<run_id>/``, which Device Farm returns as the
 customer artifacts; ``mobilekit runs import`` reads that folder or zip. Every value that reaches a shell
 is quoted once for the host's bash and once more for the phone's shell where it goes there.
-Device Farm installs the app and the instrumentation test package itself; the spec does not call
-``am instrument`` (the benchmark mode is driven directly, exactly as the runner drives it), so the test
-package is there because an instrumentation run needs one, and as the entry point for farms that only
-run instrumentation tests.
+Device Farm installs the app and the instrumentation test package itself. By default the spec drives
+the benchmark mode directly, exactly as the runner does (and as the simulated phone can be checked
+against); the test package is there because an instrumentation run needs one, and is the entry point
+with ``driver="instrumentation"``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from conftest import HOSTILE
+from farm_helpers import HOSTILE
 from mobilekit import MobilekitError
 from mobilekit.cli.main import main
 from mobilekit.device_runner.farms.aws import AwsConfig, write_aws_job
@@ -79,7 +79,7 @@ def test_aws_instrumentation_driver_uses_the_apps_test(bundle, tmp_path):
 
 
 def test_aws_refuses_names_that_would_break_the_job(tmp_path):
-    from conftest import fake_bundle
+    from farm_helpers import fake_bundle
 
     b = fake_bundle(tmp_path / "b", names=("a\nb.pte",))
     with pytest.raises(MobilekitError, match="plain relative file names"):
