@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mobilekit import MobilekitError
-from mobilekit.device_runner.device import APP_PACKAGE, APP_RESULTS, DEVICE_ROOT
+from mobilekit.device_runner.device import APP_RESULTS, DEVICE_ROOT
 from mobilekit.device_runner.farms.base import (
     TEST_PACKAGE, TEST_RUNNER, FarmJob, FarmPlan, WrittenJob, check_file, prepare_job, prepare_out_dir, shell_line,
     write_job_record)

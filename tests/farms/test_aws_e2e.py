@@ -23,7 +23,6 @@ from mobilekit.cli.main import main
 from mobilekit.device_runner.compare import compare_runs
 from mobilekit.device_runner.farms.aws import AwsConfig, write_aws_job
 from mobilekit.device_runner.farms.base import FarmPlan
-from mobilekit.device_runner.farms.importer import import_artifacts
 from mobilekit.device_runner.report import write_report
 from mobilekit.device_runner.store import Store
 
