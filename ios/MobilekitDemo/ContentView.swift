@@ -3,13 +3,20 @@ import PhotosUI
 import SwiftUI
 import UIKit
 
-/// The demo screen: choose a bundle from Documents/bundles (copy one in with the Files app or
-/// Finder), choose an artifact, pick a picture or use the bundle's sample, and see the top-k labels
-/// and the latency. Preprocessing follows the manifest (MobilekitCore.Preprocess); loading and
-/// inference run on the model's own queue, never on the main thread.
+/// The demo screen. Works with no copying: the bundles built into the app (`bundles/` in the app's
+/// resources, made from exported bundles by ios/scripts/copy-demo-bundles.sh before the build) are
+/// installed into Documents/bundles on first start; bundles copied there with Finder or the Files app
+/// appear too.
+///
+/// Pick a bundle, filter by runtime and precision, choose the artifact, the Core ML compute units and
+/// the number of runs; then draw a digit on the pad, pick a photo (turned upright from its EXIF
+/// orientation), or use the bundle's sample, and see the top-k labels with the median and p90 latency.
+/// "Compare all" runs every iOS artifact side by side. A low-fidelity artifact asks before it loads.
+/// Loading and inference run on the engine's queue, never on the main thread.
 struct ContentView: View {
     @StateObject private var model = DemoModel()
     @State private var photo: PhotosPickerItem?
+    @State private var strokes: [[CGPoint]] = []
 
     var body: some View {
         NavigationStack {
@@ -17,51 +24,154 @@ struct ContentView: View {
                 Picker("Bundle", selection: $model.bundleName) {
                     ForEach(model.bundles, id: \.self) { Text($0) }
                 }
+                Picker("Runtime", selection: $model.runtimeFilter) {
+                    ForEach(DemoModel.runtimes, id: \.self) { Text($0) }
+                }
+                Picker("Precision", selection: $model.precisionFilter) {
+                    ForEach(DemoModel.precisions, id: \.self) { Text($0) }
+                }
                 Picker("Artifact", selection: $model.artifactName) {
                     ForEach(model.artifacts, id: \.self) { Text($0) }
                 }
-                PhotosPicker("Classify a picture", selection: $photo, matching: .images)
+                Picker("Core ML compute units", selection: $model.computeUnits) {
+                    ForEach(BenchmarkArguments.computeUnitNames, id: \.self) { Text(ComputeUnits.labels[$0] ?? $0) }
+                }
+                Stepper("Runs: \(model.runs)", value: $model.runs, in: 1...200, step: 5)
+                Section("Draw a digit") {
+                    DrawingPad(strokes: $strokes)
+                        .frame(width: 224, height: 224)
+                    HStack {
+                        Button("Classify the drawing") {
+                            if let image = DrawingPad.render(strokes: strokes, side: 224) {
+                                model.classify(image: image)
+                            }
+                        }
+                        Spacer()
+                        Button("Clear") { strokes = [] }
+                    }
+                }
+                PhotosPicker("Classify a photo", selection: $photo, matching: .images)
                 Button("Classify the bundle's sample input") { model.classifySample() }
+                Button("Compare every artifact") { model.compareAll() }
                 Section("Result") {
                     Text(model.output).font(.body.monospaced())
+                }
+                Section {
+                    Text("Threads: ExecuTorch's iOS Module has no thread setting (shared threadpool); Core ML "
+                         + "chooses its own. Compute units apply to Core ML artifacts.").font(.footnote)
                 }
             }
             .navigationTitle("mobilekit")
             .onAppear { model.refresh() }
             .onChange(of: model.bundleName) { model.openBundle() }
+            .onChange(of: model.runtimeFilter) { model.refilter() }
+            .onChange(of: model.precisionFilter) { model.refilter() }
             .onChange(of: photo) {
                 guard let photo else { return }
                 Task {
                     if let data = try? await photo.loadTransferable(type: Data.self),
-                       let image = UIImage(data: data)?.cgImage {
+                       let image = UIImage(data: data).flatMap(DemoModel.upright) {
                         model.classify(image: image)
                     }
                 }
+            }
+            .alert("Low-fidelity artifact", isPresented: $model.askLowFidelity) {
+                Button("Load anyway") { model.confirmLowFidelity() }
+                Button("Cancel", role: .cancel) { model.pending = nil }
+            } message: {
+                Text(model.lowFidelityMessage)
             }
         }
     }
 }
 
+/// A finger drawing pad: white paper, black strokes, rendered to a CGImage for the model.
+struct DrawingPad: View {
+    @Binding var strokes: [[CGPoint]]
+
+    var body: some View {
+        Canvas { context, _ in
+            DrawingPad.draw(strokes, in: &context)
+        }
+        .background(Color.white)
+        .border(Color.gray)
+        .gesture(DragGesture(minimumDistance: 0)
+            .onChanged { value in
+                if value.translation == .zero || strokes.isEmpty {
+                    strokes.append([value.location])
+                } else {
+                    strokes[strokes.count - 1].append(value.location)
+                }
+            })
+    }
+
+    static func draw(_ strokes: [[CGPoint]], in context: inout GraphicsContext) {
+        for stroke in strokes where !stroke.isEmpty {
+            var path = Path()
+            path.addLines(stroke)
+            context.stroke(path, with: .color(.black), style: StrokeStyle(lineWidth: 18, lineCap: .round, lineJoin: .round))
+        }
+    }
+
+    /// The drawing as an opaque picture (ImageRenderer, main actor).
+    @MainActor
+    static func render(strokes: [[CGPoint]], side: CGFloat) -> CGImage? {
+        let content = Canvas { context, _ in draw(strokes, in: &context) }
+            .frame(width: side, height: side)
+            .background(Color.white)
+        let renderer = ImageRenderer(content: content)
+        renderer.scale = 1
+        return renderer.cgImage
+    }
+}
+
+/// A CGImage handed to the engine's queue: CGImage is immutable, so sharing it across threads is safe.
+struct SharedImage: @unchecked Sendable {
+    let image: CGImage
+}
+
 /// State of the demo screen; loading and inference happen on the engine's queue.
 @MainActor
 final class DemoModel: ObservableObject {
+    static let runtimes = ["all", "coreml", "executorch"]
+    static let precisions = ["all", "fp32", "fp16", "int8", "w8a8"]
+
     @Published var bundles: [String] = []
     @Published var bundleName = ""
+    @Published var runtimeFilter = "all"
+    @Published var precisionFilter = "all"
     @Published var artifacts: [String] = []
     @Published var artifactName = ""
-    @Published var output = "Copy a bundle into Documents/bundles."
+    @Published var computeUnits = "all"
+    @Published var runs = 20
+    @Published var output = "Loading the demo bundles\u{2026}"
+    @Published var askLowFidelity = false
+    var lowFidelityMessage = ""
+    var pending: (() -> Void)?
 
     private let engine = InferenceEngine()
     private var manifest: Manifest?
 
-    private var bundlesDir: URL { BenchmarkMode.documents().appendingPathComponent("bundles") }
+    private var bundlesDir: URL { BenchmarkWork.documents().appendingPathComponent("bundles") }
 
+    /// Copies the app's built-in bundles into Documents/bundles (once), then lists every bundle there.
     func refresh() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: bundlesDir.path)) ?? []
+        let fm = FileManager.default
+        try? fm.createDirectory(at: bundlesDir, withIntermediateDirectories: true)
+        if let builtIn = Bundle.main.url(forResource: "bundles", withExtension: nil),
+           let names = try? fm.contentsOfDirectory(atPath: builtIn.path) {
+            for name in names where !fm.fileExists(atPath: bundlesDir.appendingPathComponent(name).path) {
+                try? fm.copyItem(at: builtIn.appendingPathComponent(name), to: bundlesDir.appendingPathComponent(name))
+            }
+        }
+        let names = (try? fm.contentsOfDirectory(atPath: bundlesDir.path)) ?? []
         bundles = names.filter {
-            FileManager.default.fileExists(atPath: bundlesDir.appendingPathComponent($0).appendingPathComponent("manifest.json").path)
+            fm.fileExists(atPath: bundlesDir.appendingPathComponent($0).appendingPathComponent("manifest.json").path)
         }.sorted()
-        if bundleName.isEmpty, let first = bundles.first {
+        if bundles.isEmpty {
+            output = "No bundle: export one (mobilekit export digits --targets coreml,xnnpack) and rebuild, or copy "
+                + "one into Documents/bundles."
+        } else if bundleName.isEmpty, let first = bundles.first {
             bundleName = first
             openBundle()
         }
@@ -71,13 +181,35 @@ final class DemoModel: ObservableObject {
         do {
             let m = try Manifest.load(bundle: bundlesDir.appendingPathComponent(bundleName))
             manifest = m
-            artifacts = m.artifacts.filter { $0.platforms.contains("ios") && ["coreml", "executorch"].contains($0.runtime) }
-                .map(\.file)
-            artifactName = artifacts.first ?? ""
+            refilter()
             output = "\(m.name): \(artifacts.count) artifacts for iOS"
         } catch {
             output = "Cannot read \(bundleName): \(error)"
         }
+    }
+
+    private var iosArtifacts: [Manifest.Artifact] {
+        (manifest?.artifacts ?? []).filter { $0.platforms.contains("ios") && ["coreml", "executorch"].contains($0.runtime) }
+    }
+
+    func refilter() {
+        artifacts = iosArtifacts.filter {
+            (runtimeFilter == "all" || $0.runtime == runtimeFilter) && (precisionFilter == "all" || $0.precision == precisionFilter)
+        }.map(\.file)
+        if !artifacts.contains(artifactName) {
+            artifactName = artifacts.first ?? ""
+        }
+    }
+
+    /// A photo turned upright: UIImage carries the EXIF orientation, CGImage does not.
+    nonisolated static func upright(_ image: UIImage) -> CGImage? {
+        guard image.imageOrientation != .up else { return image.cgImage }
+        let format = UIGraphicsImageRendererFormat()
+        format.scale = 1
+        let drawn = UIGraphicsImageRenderer(size: image.size, format: format).image { _ in
+            image.draw(in: CGRect(origin: .zero, size: image.size))
+        }
+        return drawn.cgImage
     }
 
     func classifySample() {
@@ -87,22 +219,51 @@ final class DemoModel: ObservableObject {
     }
 
     func classify(image: CGImage) {
+        let shared = SharedImage(image: image)
         classify { manifest in
             guard let spec = manifest.inputs[0].preprocess else {
                 throw RunnerError.unsupported("inputs[0] is not an image")
             }
-            guard let values = try Preprocess(spec: spec).apply(image: image) else {
+            guard let values = try Preprocess(spec: spec).apply(image: shared.image) else {
                 throw RunnerError.unsupported("cannot read that picture's pixels")
             }
             return values
         }
     }
 
-    private func classify(_ makeInput: @escaping (Manifest) throws -> [Float]) {
-        guard let manifest, !artifactName.isEmpty else { return }
-        output = "Running\u{2026}"
-        engine.classify(bundle: bundlesDir.appendingPathComponent(bundleName), manifest: manifest, file: artifactName,
-                        makeInput: makeInput) { [weak self] text in
+    func confirmLowFidelity() {
+        let action = pending
+        pending = nil
+        action?()
+    }
+
+    private func classify(_ makeInput: @escaping @Sendable (Manifest) throws -> [Float]) {
+        guard let manifest, !artifactName.isEmpty,
+              let artifact = manifest.artifacts.first(where: { $0.file == artifactName }) else { return }
+        let bundle = bundlesDir.appendingPathComponent(bundleName)
+        let units = computeUnits
+        let runs = runs
+        let go = { [weak self] in
+            self?.output = "Running \(artifact.file) (\(runs) runs)\u{2026}"
+            self?.engine.classify(bundle: bundle, manifest: manifest, file: artifact.file, computeUnits: units, runs: runs,
+                                  makeInput: makeInput) { [weak self] text in
+                self?.output = text
+            }
+        }
+        if let warning = artifact.fidelityWarning {
+            lowFidelityMessage = warning + "\n\nLoad it anyway?"
+            pending = go
+            askLowFidelity = true
+        } else {
+            go()
+        }
+    }
+
+    func compareAll() {
+        guard let manifest else { return }
+        let bundle = bundlesDir.appendingPathComponent(bundleName)
+        output = "Comparing every artifact on the bundle's sample (\(runs) runs each)\u{2026}"
+        engine.compareAll(bundle: bundle, manifest: manifest, computeUnits: computeUnits, runs: runs) { [weak self] text in
             self?.output = text
         }
     }
@@ -114,34 +275,90 @@ final class InferenceEngine: @unchecked Sendable {
     private var runner: ModelRunner?
     private var runnerKey = ""
 
-    func classify(bundle: URL, manifest: Manifest, file: String, makeInput: @escaping (Manifest) throws -> [Float],
-                  done: @escaping @MainActor (String) -> Void) {
+    /// Runs one artifact `runs` times (after one warm-up run) and reports top-k with median and p90.
+    func classify(bundle: URL, manifest: Manifest, file: String, computeUnits: String, runs: Int,
+                  makeInput: @escaping @Sendable (Manifest) throws -> [Float],
+                  done: @escaping @MainActor @Sendable (String) -> Void) {
         queue.async {
             let text: String
             do {
-                let key = bundle.path + "/" + file
+                let key = bundle.path + "/" + file + "/" + computeUnits
                 if self.runner == nil || self.runnerKey != key {
                     self.runner = nil
                     self.runner = try Runners.open(bundle: bundle, manifest: manifest,
-                                                   artifact: try manifest.artifact(named: file))
+                                                   artifact: try manifest.artifact(named: file), computeUnits: computeUnits)
                     self.runnerKey = key
                 }
                 guard let runner = self.runner else { throw RunnerError.output("no model") }
                 let x = try makeInput(manifest)
-                let start = DispatchTime.now().uptimeNanoseconds
-                let y = try runner.run(x)
-                let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+                let (y, stats) = try InferenceEngine.timed(runner, x, runs: runs)
                 let post = manifest.outputs[0].postprocess
                 let scores = post?.softmax == true ? Tensors.softmax(y) : y
                 let labels = (try? manifest.readLabels(bundle: bundle)) ?? []
                 let lines = Tensors.topK(scores, post?.topK ?? 5).map { i in
                     "\(i < labels.count ? labels[i] : "class \(i)")  " + String(format: "%.3f", scores[i])
                 }
-                text = (lines + [String(format: "%.2f ms, ", ms) + runner.summary]).joined(separator: "\n")
+                text = (lines + [String(format: "median %.2f ms, p90 %.2f ms over %d runs, ", stats.p50, stats.p90, runs)
+                                 + runner.summary]).joined(separator: "\n")
             } catch {
                 text = "Failed: \(error)"
             }
             Task { @MainActor in done(text) }
         }
+    }
+
+    /// Every iOS artifact on the bundle's sample input, side by side.
+    func compareAll(bundle: URL, manifest: Manifest, computeUnits: String, runs: Int,
+                    done: @escaping @MainActor @Sendable (String) -> Void) {
+        queue.async {
+            self.runner = nil
+            self.runnerKey = ""
+            var rows = ["artifact                          KiB   p50 ms   p90 ms  top-1  =fp32  host  SQNR"]
+            let x = (try? manifest.readSampleInput(bundle: bundle)) ?? nil
+            var reference: Int?
+            var outcomes: [(Manifest.Artifact, Result<(Int, Stats), Error>)] = []
+            for artifact in manifest.artifacts where artifact.platforms.contains("ios")
+                && ["coreml", "executorch"].contains(artifact.runtime) {
+                let outcome = Result { () throws -> (Int, Stats) in
+                    guard let x else { throw RunnerError.unsupported("the bundle has no sample input") }
+                    let runner = try Runners.open(bundle: bundle, manifest: manifest, artifact: artifact,
+                                                  computeUnits: computeUnits)
+                    let (y, stats) = try InferenceEngine.timed(runner, x, runs: runs)
+                    return (Tensors.argmax(y), stats)
+                }
+                if reference == nil, artifact.precision == "fp32", case .success(let (top1, _)) = outcome {
+                    reference = top1
+                }
+                outcomes.append((artifact, outcome))
+            }
+            for (artifact, outcome) in outcomes {
+                let host = artifact.validation?.top1Agreement.map { String(format: "%.3f", $0) } ?? "-"
+                let sqnr = artifact.validation?.sqnrDb.map { String(format: "%.1f", $0) } ?? "-"
+                switch outcome {
+                case .success(let (top1, stats)):
+                    let same = reference.map { $0 == top1 ? "yes" : "NO" } ?? "-"
+                    let name = artifact.file.padding(toLength: 32, withPad: " ", startingAt: 0)
+                    let figures = String(format: " %6d %8.2f %8.2f  %5d  ", artifact.bytes / 1024, stats.p50, stats.p90, top1)
+                    rows.append(name + figures + same.padding(toLength: 5, withPad: " ", startingAt: 0) + "  " + host
+                                + "  " + sqnr + (artifact.fidelityWarning == nil ? "" : "  (low fidelity)"))
+                case .failure(let error):
+                    rows.append("\(artifact.file)  failed: \(error)")
+                }
+            }
+            let text = rows.joined(separator: "\n")
+            Task { @MainActor in done(text) }
+        }
+    }
+
+    private static func timed(_ runner: ModelRunner, _ x: [Float], runs: Int) throws -> ([Float], Stats) {
+        var y = try runner.run(x)
+        var latencies: [Double] = []
+        for _ in 0..<max(runs, 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            y = try runner.run(x)
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        guard let stats = Stats(latencies) else { throw RunnerError.output("no runs were timed") }
+        return (y, stats)
     }
 }

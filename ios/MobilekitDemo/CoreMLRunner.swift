@@ -5,7 +5,10 @@ import MobilekitCore
 
 /// Owns one Core ML model, compiled and loaded lazily on a private serial queue the first time it
 /// is used (as Apple's ManagedMLModel in ml-stable-diffusion does), and runs predictions on that
-/// queue. An `.mlpackage` is compiled on the device first (`MLModel.compileModel`).
+/// queue. An `.mlpackage` is compiled on the device once (`MLModel.compileModel`) and the compiled
+/// `.mlmodelc` is kept in Application Support/compiled-models/<sha256>.mlmodelc, so later launches
+/// load it directly. Compute units come from the caller (launch argument `-compute_units` or the
+/// demo's picker). The output is the manifest's output name, never a guess.
 ///
 /// mobilekit exports image inputs as Core ML ImageType with the manifest's normalisation folded into
 /// the model, so such an input takes the 8-bit picture after resize/crop (before inversion); a float
@@ -13,28 +16,56 @@ import MobilekitCore
 /// with `ImageTypeFold`. Other inputs are MLMultiArray float32.
 final class CoreMLRunner: ModelRunner {
     private let url: URL
+    private let sha256: String
     private let input: Manifest.Input
+    private let outputName: String
+    private let unitsName: String
     private let configuration: MLModelConfiguration
     private let queue = DispatchQueue(label: "org.mobilekit.demo.coreml")
     private var model: MLModel?
+    private(set) var compiledFromCache = false
 
-    init(url: URL, input: Manifest.Input, computeUnits: MLComputeUnits = .all) throws {
+    init(url: URL, sha256: String, input: Manifest.Input, outputName: String, computeUnits: String = "all") throws {
         self.url = url
+        self.sha256 = sha256
         self.input = input
+        self.outputName = outputName
+        unitsName = computeUnits
         configuration = MLModelConfiguration()
-        configuration.computeUnits = computeUnits
-        try queue.sync { _ = try loadedModel() }  // the benchmark's load time includes compile + load
+        configuration.computeUnits = ComputeUnits.named(computeUnits)
+        try queue.sync { _ = try loadedModel() }  // the benchmark's load time includes compile (first time) + load
     }
 
-    var summary: String { "coreml (compute units \(configuration.computeUnits.rawValue))" }
+    var summary: String {
+        "coreml (compute units \(unitsName)\(compiledFromCache ? ", compiled model from cache" : ""))"
+    }
 
-    /// The model, compiled and loaded on first use. Call on `queue` only.
+    /// The compiled model, from the cache when this package (by sha256) was compiled before.
+    private func compiledURL() throws -> URL {
+        if url.pathExtension == "mlmodelc" {
+            return url
+        }
+        let fm = FileManager.default
+        let cache = try fm.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
+            .appendingPathComponent("compiled-models", isDirectory: true)
+        try fm.createDirectory(at: cache, withIntermediateDirectories: true)
+        let cached = cache.appendingPathComponent("\(sha256).mlmodelc", isDirectory: true)
+        if fm.fileExists(atPath: cached.path) {
+            compiledFromCache = true
+            return cached
+        }
+        let fresh = try MLModel.compileModel(at: url)  // a temporary directory the system may delete
+        try? fm.removeItem(at: cached)
+        try fm.moveItem(at: fresh, to: cached)
+        return cached
+    }
+
+    /// The model, compiled (or taken from the cache) and loaded on first use. Call on `queue` only.
     private func loadedModel() throws -> MLModel {
         if let model {
             return model
         }
-        let compiled = url.pathExtension == "mlmodelc" ? url : try MLModel.compileModel(at: url)
-        let loaded = try MLModel(contentsOf: compiled, configuration: configuration)
+        let loaded = try MLModel(contentsOf: try compiledURL(), configuration: configuration)
         model = loaded
         return loaded
     }
@@ -56,9 +87,12 @@ final class CoreMLRunner: ModelRunner {
             }
             let features = try MLDictionaryFeatureProvider(dictionary: [name: value])
             let output = try model.prediction(from: features)
-            guard let outName = description.outputDescriptionsByName.keys.sorted().first,
-                  let array = output.featureValue(for: outName)?.multiArrayValue else {
-                throw RunnerError.output("the Core ML model returned no MultiArray output")
+            guard description.outputDescriptionsByName[outputName] != nil else {
+                throw RunnerError.output("the Core ML model has no output '\(outputName)' (the manifest's outputs[0]); "
+                    + "it has \(description.outputDescriptionsByName.keys.sorted()): re-export the bundle")
+            }
+            guard let array = output.featureValue(for: outputName)?.multiArrayValue else {
+                throw RunnerError.output("the Core ML output '\(outputName)' is not a MultiArray")
             }
             return (0..<array.count).map { array[$0].floatValue }
         }

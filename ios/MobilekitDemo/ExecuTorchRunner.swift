@@ -1,11 +1,15 @@
 import ExecuTorch
 import Foundation
 
-/// Runs an ExecuTorch `.pte` with the ExecuTorch Swift `Module` API (SwiftPM branch swiftpm-1.3.1,
-/// products executorch + backend_xnnpack + kernels_optimized + kernels_quantized, linked with
-/// -all_load so the backend and kernels register). The file is memory-mapped and `forward` is loaded
-/// up front, so the load time includes method initialisation. ExecuTorch's iOS Module has no thread
-/// setting: XNNPACK sizes its own thread pool.
+/// Runs an ExecuTorch `.pte` with the ExecuTorch Swift `Module` API (SwiftPM branch swiftpm-1.5.1 =
+/// the exporter's executorch==1.5.1; products executorch + backend_xnnpack + kernels_optimized +
+/// kernels_quantized, linked with -all_load so the backend and kernels register). The file is
+/// memory-mapped and `forward` is loaded up front, so the load time includes method initialisation.
+///
+/// Threads: the iOS Module has no thread count (Module.load takes per-backend options, and XNNPACK's
+/// are workspace sharing and weight caches, not threads): XNNPACK runs on ExecuTorch's shared
+/// threadpool, sized by the runtime to the performance cores. The benchmark records `threads` as asked
+/// and leaves `threads_used` out, with a note in `errors`.
 final class ExecuTorchRunner: ModelRunner {
     private let module: Module
     private let shape: [Int]
@@ -16,7 +20,7 @@ final class ExecuTorchRunner: ModelRunner {
         self.shape = shape
     }
 
-    var summary: String { "executorch" }
+    var summary: String { "executorch (shared threadpool)" }
 
     func run(_ input: [Float]) throws -> [Float] {
         let tensor = Tensor<Float>(input, shape: shape)

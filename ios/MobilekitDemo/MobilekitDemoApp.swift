@@ -34,7 +34,9 @@ struct BenchmarkView: View {
             Text(status).font(.body.monospaced())
         }
         .padding()
-        .onAppear {
+        .task {
+            // .task runs once per appearance and BenchmarkMode.start ignores a second call, so a view
+            // that appears twice (scene reconnect, rotation) never starts a second case.
             BenchmarkMode.start(args) { outcome in
                 status = outcome
             }

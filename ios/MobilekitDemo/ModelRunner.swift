@@ -1,3 +1,4 @@
+import CoreML
 import Foundation
 import MobilekitCore
 
@@ -6,7 +7,7 @@ import MobilekitCore
 protocol ModelRunner: AnyObject {
     /// Runs one inference.
     func run(_ input: [Float]) throws -> [Float]
-    /// What runs the model, e.g. "coreml (all compute units)" or "executorch".
+    /// What runs the model, e.g. "coreml (compute units cpu_ne)" or "executorch".
     var summary: String { get }
 }
 
@@ -22,16 +23,38 @@ enum RunnerError: Error, CustomStringConvertible {
     }
 }
 
+/// Core ML compute units by the names the launch argument `-compute_units` and the demo's picker use.
+enum ComputeUnits {
+    static func named(_ name: String) -> MLComputeUnits {
+        switch name {
+        case "cpu": return .cpuOnly
+        case "cpu_gpu": return .cpuAndGPU
+        case "cpu_ne": return .cpuAndNeuralEngine
+        default: return .all
+        }
+    }
+
+    static let labels = ["all": "All", "cpu": "CPU", "cpu_gpu": "CPU + GPU", "cpu_ne": "CPU + Neural Engine"]
+}
+
 enum Runners {
-    /// Loads an artifact by its manifest `runtime` (never by its file name).
-    static func open(bundle: URL, manifest: Manifest, artifact: Manifest.Artifact) throws -> ModelRunner {
+    /// Loads an artifact by its manifest `runtime` (never by its file name). A `.pte` from a newer
+    /// ExecuTorch than the one linked is refused with what to do.
+    static func open(bundle: URL, manifest: Manifest, artifact: Manifest.Artifact,
+                     computeUnits: String = "all") throws -> ModelRunner {
         let url = bundle.appendingPathComponent(artifact.file)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw RunnerError.unsupported("cannot open \(url.path): no such file in the bundle")
         }
+        if let refusal = RuntimeVersions.refusal(runtime: artifact.runtime,
+                                                 runtimeVersion: artifact.neededRuntimeVersion(source: manifest.source),
+                                                 file: artifact.file) {
+            throw RunnerError.unsupported(refusal)
+        }
         switch artifact.runtime {
         case "coreml":
-            return try CoreMLRunner(url: url, input: manifest.inputs[0])
+            return try CoreMLRunner(url: url, sha256: artifact.sha256, input: manifest.inputs[0],
+                                    outputName: manifest.outputs[0].name, computeUnits: computeUnits)
         case "executorch":
             return try ExecuTorchRunner(url: url, shape: manifest.inputs[0].concreteShape)
         case "onnxruntime":

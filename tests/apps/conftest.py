@@ -59,15 +59,16 @@ KEEP_ASPECT = [
                                                              mean=(0.5,), std=(0.25,))),
     ("keep_aspect_gray_bicubic", "RGB", (77, 130), dict(color="L", resize=(28, 28), crop=(24, 24), scale=1 / 255,
                                                          mean=(0.5,), std=(0.5,), interpolation="bicubic")),
+    # 1001 x 512 -> 500.5 x 256: the half is rounded to even (500), as Python's round() in export/spec.py
+    ("keep_aspect_half_rounds_to_even", "RGB", (1001, 512), dict(color="RGB", resize=(256, 256), crop=None,
+                                                                   scale=1 / 255, mean=(0.5,), std=(0.5,))),
 ]
 
 
 def cover_size(width: int, height: int, out_w: int, out_h: int) -> tuple[int, int]:
-    """The keep_aspect resize: scale = max(out_h/H, out_w/W), each side floor(v + 0.5), never below the target."""
-    import math
-
+    """The keep_aspect resize: scale = max(out_h/H, out_w/W), each side round()ed (halves to even), >= the target."""
     s = max(out_h / height, out_w / width)
-    return max(out_w, math.floor(width * s + 0.5)), max(out_h, math.floor(height * s + 0.5))
+    return max(out_w, round(width * s)), max(out_h, round(height * s))
 
 
 def keep_aspect_reference(img, spec: dict):
@@ -156,6 +157,9 @@ def write_reference(ref: Path) -> dict:
         spec["mean"], spec["std"] = list(spec["mean"]), list(spec["std"])
         with Image.open(ref / png) as im:
             t = keep_aspect_reference(im, spec)
+            if "keep_aspect" in ImagePreprocess.__dataclass_fields__:  # the exporter's own implementation agrees
+                fields = {k: (tuple(v) if isinstance(v, list) else v) for k, v in spec.items() if k != "kind"}
+                np.testing.assert_array_equal(ImagePreprocess(**fields).apply(im), t)
         tensor = f"tensors/{name}.bin"
         t.astype("<f4").tofile(ref / tensor)
         cases.append({"name": name, "png": png, "tensor": tensor, "spec": spec, "shape": list(t.shape)})

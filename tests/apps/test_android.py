@@ -111,22 +111,41 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     proc = subprocess.run(["bash", str(CHECK)], capture_output=True, text=True, env=env, timeout=1200)
     out = proc.stdout + "\n".join(l for l in proc.stderr.splitlines() if "UnsupportedAppUsage" not in l)
     assert proc.returncode == 0, out[-6000:]
-    assert re.search(r"^OK \(\d+ tests\)$", proc.stdout, re.M), out[-3000:]
+    # two JUnit runs: the plain-Java core on the desktop JVM, then the activities under Robolectric
+    assert len(re.findall(r"^OK \(\d+ tests\)$", proc.stdout, re.M)) == 2, out[-3000:]
     assert "android: compiled" in proc.stdout
+    assert "androidTest: compiled 1 classes" in proc.stdout
+    assert re.search(r"^robolectric: 3 test classes on android-all-instrumented-", proc.stdout, re.M)
     figures = sorted(set(re.findall(r"FIGURE [^\n]*", proc.stdout)))
-    print("\n".join([l for l in proc.stdout.splitlines() if l.startswith(("jars:", "executorch:", "android:", "OK"))]
+    print("\n".join([l for l in proc.stdout.splitlines()
+                     if l.startswith(("jars:", "executorch:", "android:", "androidTest:", "robolectric:", "OK"))]
                     + figures))
     assert any("ort_jvm_digits" in f for f in figures), out[-3000:]
     assert any("preprocess_cases" in f for f in figures), out[-3000:]
+    # the real activities ran: BenchmarkActivity's ORT case, MainActivity's top-1 label, the game loop
+    assert any("robolectric_benchmark got_top1=" in f for f in figures), out[-3000:]
+    assert any("robolectric_main top1_line=" in f for f in figures), out[-3000:]
+    assert any("robolectric_gameloop results=1 errors=1" in f for f in figures), out[-3000:]
 
     from mobilekit.schemas import RESULT, errors
 
     docs = sorted(results.rglob("result.json"))
-    assert len(docs) == 2, docs  # the ORT run, in the external and the internal directory
+    # core: the ORT run and the low-fidelity run, each in the external and internal directory; Robolectric:
+    # BenchmarkActivity's run with the runner's extras
+    assert {p.parent.name for p in docs} == {"jvm-ort-001", "jvm-lowfi-007", "robo-bench-001"}, docs
+    assert len(docs) == 5, docs
     for path in docs:
         doc = json.loads(path.read_text())
         assert errors(doc, RESULT) == [], path
         assert doc["check"]["ok"] is True and "simulated" not in doc
-        assert (path.parent / "done").read_bytes() == b""
+        assert doc["energy"] is None and doc["config"]["threads_used"] >= 1
+        if path.parent.name != "robo-bench-001":
+            assert (path.parent / "done").read_bytes() == b""
+    robo = json.loads((results / "robolectric" / "robo-bench-001" / "result.json").read_text())
+    assert robo["power_samples"]["timed"] and robo["timing"]["timed_start_ms"] <= robo["timing"]["timed_end_ms"]
+    loop = json.loads((results / "gameloop" / "results.json").read_text())
+    assert loop["schema"] == "mobilekit.gameloop/1" and len(loop["results"]) == 1
+    assert errors(loop["results"][0], RESULT) == []
     error_files = sorted(results.rglob("error"))
-    assert {p.parent.name for p in error_files} >= {"jvm-unknown-002", "jvm-pte-003", "jvm-ptl-004", "jvm-extras-005"}
+    assert {p.parent.name for p in error_files} >= {"jvm-unknown-002", "jvm-pte-003", "jvm-ptl-004", "jvm-extras-005",
+                                                    "jvm-newer-006", "robo-bench-002"}

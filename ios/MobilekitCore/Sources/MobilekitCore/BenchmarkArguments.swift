@@ -1,9 +1,10 @@
 import Foundation
 
 /// The benchmark mode's launch arguments, the iOS form of the Android intent extras:
-/// `-bundle <dir> -artifact <file> -run_id <id> [-warmup N] [-iterations N] [-threads N] [-energy true|false]`.
+/// `-bundle <dir> -artifact <file> -run_id <id> [-warmup N] [-iterations N] [-threads N] [-energy true|false]
+/// [-compute_units all|cpu|cpu_gpu|cpu_ne]` (Core ML compute units; ignored by ExecuTorch).
 /// A relative `-bundle` is taken inside the app's Documents folder.
-public struct BenchmarkArguments: Equatable {
+public struct BenchmarkArguments: Equatable, Sendable {
     public let bundle: String
     public let artifact: String
     public let runId: String
@@ -11,8 +12,23 @@ public struct BenchmarkArguments: Equatable {
     public let iterations: Int
     public let threads: Int
     public let energy: Bool
+    /// Core ML `MLComputeUnits`: all, cpu (cpuOnly), cpu_gpu (cpuAndGPU), cpu_ne (cpuAndNeuralEngine).
+    public let computeUnits: String
+    public static let computeUnitNames = ["all", "cpu", "cpu_gpu", "cpu_ne"]
 
-    public enum ArgumentError: Error, CustomStringConvertible, Equatable {
+    public init(bundle: String, artifact: String, runId: String, warmup: Int, iterations: Int, threads: Int,
+                energy: Bool, computeUnits: String = "all") {
+        self.bundle = bundle
+        self.artifact = artifact
+        self.runId = runId
+        self.warmup = warmup
+        self.iterations = iterations
+        self.threads = threads
+        self.energy = energy
+        self.computeUnits = computeUnits
+    }
+
+    public enum ArgumentError: Error, CustomStringConvertible, Equatable, Sendable {
         case missing(String)
         case notANumber(String, String)
         case badValue(String)
@@ -60,8 +76,13 @@ public struct BenchmarkArguments: Equatable {
         guard warmup >= 0, iterations >= 1, threads >= 0 else {
             throw ArgumentError.badValue("bad arguments: warmup=\(warmup) iterations=\(iterations) threads=\(threads)")
         }
+        let units = values["compute_units"] ?? "all"
+        guard computeUnitNames.contains(units) else {
+            throw ArgumentError.badValue("-compute_units must be one of \(computeUnitNames), got '\(units)'")
+        }
         return BenchmarkArguments(bundle: bundle, artifact: artifact, runId: runId, warmup: warmup,
                                   iterations: iterations, threads: threads,
-                                  energy: ["true", "1", "YES", "yes"].contains(values["energy"] ?? "false"))
+                                  energy: ["true", "1", "YES", "yes"].contains(values["energy"] ?? "false"),
+                                  computeUnits: units)
     }
 }

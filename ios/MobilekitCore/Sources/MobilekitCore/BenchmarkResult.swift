@@ -4,7 +4,7 @@ import Foundation
 /// into Documents/mobilekit/<run_id>/result.json. Real hardware only: there is no `simulated` key.
 /// Optional values that are nil are left out of the JSON (the schema allows every one to be absent).
 // schema: result.schema.json#
-public struct BenchmarkResult: Codable, Equatable {
+public struct BenchmarkResult: Codable, Equatable, Sendable {
     public static let schemaVersion = "mobilekit.result/1"
 
     public var schema: String = BenchmarkResult.schemaVersion
@@ -22,6 +22,12 @@ public struct BenchmarkResult: Codable, Equatable {
     public var energy: Energy?
     public var thermal: Thermal?
     public var check: Check?
+    /// The timed iterations' window (epoch ms), as Android writes it.
+    public var timing: Timing?
+    /// iOS gives an app no battery current: always nil (Android records raw readings here).
+    public var powerSamples: PowerSamples?
+    /// Low Power Mode and thermal state around the run (screen: the app is in the foreground).
+    public var deviceState: DeviceState?
     public var errors: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -40,12 +46,16 @@ public struct BenchmarkResult: Codable, Equatable {
         case energy
         case thermal
         case check
+        case timing
+        case powerSamples = "power_samples"
+        case deviceState = "device_state"
         case errors
     }
 
     public init(runId: String, startedUtc: String, finishedUtc: String?, app: AppInfo?, device: Device,
                 artifact: ArtifactInfo, config: Config, loadMs: Double?, latencyMs: [Double], stats: Stats,
-                memory: Memory?, energy: Energy?, thermal: Thermal?, check: Check?, errors: [String]) {
+                memory: Memory?, energy: Energy?, thermal: Thermal?, check: Check?, errors: [String],
+                timing: Timing? = nil, deviceState: DeviceState? = nil) {
         self.runId = runId
         self.startedUtc = startedUtc
         self.finishedUtc = finishedUtc
@@ -61,10 +71,83 @@ public struct BenchmarkResult: Codable, Equatable {
         self.thermal = thermal
         self.check = check
         self.errors = errors
+        self.timing = timing
+        self.powerSamples = nil
+        self.deviceState = deviceState
+    }
+
+    // schema: result.schema.json#/properties/timing
+    public struct Timing: Codable, Equatable, Sendable {
+        public var timedStartMs: Int
+        public var timedEndMs: Int
+        public var clock: String?
+
+        enum CodingKeys: String, CodingKey {
+            case timedStartMs = "timed_start_ms"
+            case timedEndMs = "timed_end_ms"
+            case clock
+        }
+
+        public init(timedStartMs: Int, timedEndMs: Int) {
+            self.timedStartMs = timedStartMs
+            self.timedEndMs = timedEndMs
+            self.clock = "epoch_ms"
+        }
+    }
+
+    // schema: result.schema.json#/properties/power_samples
+    public struct PowerSamples: Codable, Equatable, Sendable {
+        public var source: String?
+        public var idle: [PowerSample]
+        public var timed: [PowerSample]
+    }
+
+    // schema: result.schema.json#/properties/power_samples/properties/timed/items
+    public struct PowerSample: Codable, Equatable, Sendable {
+        public var tMs: Int
+
+        enum CodingKeys: String, CodingKey {
+            case tMs = "t_ms"
+        }
+    }
+
+    // schema: result.schema.json#/properties/device_state
+    public struct DeviceState: Codable, Equatable, Sendable {
+        public var before: State?
+        public var after: State?
+
+        public init(before: State?, after: State?) {
+            self.before = before
+            self.after = after
+        }
+    }
+
+    // schema: result.schema.json#/properties/device_state/properties/before
+    public struct State: Codable, Equatable, Sendable {
+        public var screenOn: Bool?
+        public var keyguardLocked: Bool?
+        public var powerSave: Bool?
+        public var thermalStatus: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case screenOn = "screen_on"
+            case keyguardLocked = "keyguard_locked"
+            case powerSave = "power_save"
+            case thermalStatus = "thermal_status"
+        }
+
+        /// - Parameters: screenOn: the app was active in the foreground; keyguardLocked: protected data was
+        ///   unavailable (the device was locked); powerSave: Low Power Mode; thermalStatus: Android's scale.
+        public init(screenOn: Bool?, keyguardLocked: Bool?, powerSave: Bool?, thermalStatus: Int?) {
+            self.screenOn = screenOn
+            self.keyguardLocked = keyguardLocked
+            self.powerSave = powerSave
+            self.thermalStatus = thermalStatus
+        }
     }
 
     // schema: result.schema.json#/properties/app
-    public struct AppInfo: Codable, Equatable {
+    public struct AppInfo: Codable, Equatable, Sendable {
         public var package: String
         public var version: String
         public var platform: String
@@ -77,7 +160,7 @@ public struct BenchmarkResult: Codable, Equatable {
     }
 
     // schema: result.schema.json#/properties/device
-    public struct Device: Codable, Equatable {
+    public struct Device: Codable, Equatable, Sendable {
         public var manufacturer: String?
         public var model: String
         public var soc: String?
@@ -108,7 +191,7 @@ public struct BenchmarkResult: Codable, Equatable {
     }
 
     // schema: result.schema.json#/properties/artifact
-    public struct ArtifactInfo: Codable, Equatable {
+    public struct ArtifactInfo: Codable, Equatable, Sendable {
         public var file: String
         public var sha256: String?
         public var runtime: String
@@ -125,22 +208,32 @@ public struct BenchmarkResult: Codable, Equatable {
     }
 
     // schema: result.schema.json#/properties/config
-    public struct Config: Codable, Equatable {
+    public struct Config: Codable, Equatable, Sendable {
         public var warmup: Int
         public var iterations: Int
         public var threads: Int
+        public var threadsUsed: Int?
         public var energy: Bool?
 
-        public init(warmup: Int, iterations: Int, threads: Int, energy: Bool?) {
+        enum CodingKeys: String, CodingKey {
+            case warmup
+            case iterations
+            case threads
+            case threadsUsed = "threads_used"
+            case energy
+        }
+
+        public init(warmup: Int, iterations: Int, threads: Int, energy: Bool?, threadsUsed: Int? = nil) {
             self.warmup = warmup
             self.iterations = iterations
             self.threads = threads
+            self.threadsUsed = threadsUsed
             self.energy = energy
         }
     }
 
     // schema: result.schema.json#/properties/memory
-    public struct Memory: Codable, Equatable {
+    public struct Memory: Codable, Equatable, Sendable {
         public var pssKbBefore: Int?
         public var pssKbAfterLoad: Int?
         public var pssKbPeak: Int?
@@ -153,7 +246,7 @@ public struct BenchmarkResult: Codable, Equatable {
     }
 
     // schema: result.schema.json#/properties/energy
-    public struct Energy: Codable, Equatable {
+    public struct Energy: Codable, Equatable, Sendable {
         public var method: String?
         public var valid: Bool?
         public var invalidReason: String?
@@ -178,7 +271,7 @@ public struct BenchmarkResult: Codable, Equatable {
     }
 
     // schema: result.schema.json#/properties/thermal
-    public struct Thermal: Codable, Equatable {
+    public struct Thermal: Codable, Equatable, Sendable {
         public var statusBefore: Int?
         public var statusAfter: Int?
         public var batteryTempCBefore: Double?
@@ -200,7 +293,7 @@ public struct BenchmarkResult: Codable, Equatable {
     }
 
     // schema: result.schema.json#/properties/check
-    public struct Check: Codable, Equatable {
+    public struct Check: Codable, Equatable, Sendable {
         public var expectedTop1: Int?
         public var gotTop1: Int?
         public var ok: Bool?

@@ -6,7 +6,7 @@ import Foundation
 /// schema's snake_case names (the `// schema:` line above each type says which schema object it
 /// decodes; tests/apps/test_ios.py checks every key against the schema).
 // schema: manifest.schema.json#
-public struct Manifest: Codable, Equatable {
+public struct Manifest: Codable, Equatable, Sendable {
     public static let supportedSchema = "mobilekit.manifest/1"
 
     public let schema: String
@@ -34,7 +34,7 @@ public struct Manifest: Codable, Equatable {
     }
 
     // schema: manifest.schema.json#/properties/source
-    public struct Source: Codable, Equatable {
+    public struct Source: Codable, Equatable, Sendable {
         public let model: String
         public let torch: String
         public let executorch: String?
@@ -43,7 +43,7 @@ public struct Manifest: Codable, Equatable {
     }
 
     // schema: manifest.schema.json#/$defs/input
-    public struct Input: Codable, Equatable {
+    public struct Input: Codable, Equatable, Sendable {
         public let name: String
         public let dtype: String
         public let shape: [Int]
@@ -58,7 +58,7 @@ public struct Manifest: Codable, Equatable {
     }
 
     // schema: manifest.schema.json#/$defs/image_preprocess
-    public struct ImagePreprocess: Codable, Equatable {
+    public struct ImagePreprocess: Codable, Equatable, Sendable {
         public let kind: String
         public let color: String
         public let resize: [Int]
@@ -68,9 +68,24 @@ public struct Manifest: Codable, Equatable {
         public let mean: [Double]
         public let std: [Double]
         public let invert: Bool?
+        /// Resize so the picture covers `resize` keeping its aspect ratio, then centre-crop to `resize`.
+        public let keepAspect: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case kind
+            case color
+            case resize
+            case crop
+            case interpolation
+            case scale
+            case mean
+            case std
+            case invert
+            case keepAspect = "keep_aspect"
+        }
 
         public init(color: String, resize: [Int], crop: [Int]? = nil, interpolation: String? = "bilinear",
-                    scale: Double, mean: [Double], std: [Double], invert: Bool? = false) {
+                    scale: Double, mean: [Double], std: [Double], invert: Bool? = false, keepAspect: Bool? = nil) {
             self.kind = "image"
             self.color = color
             self.resize = resize
@@ -80,6 +95,7 @@ public struct Manifest: Codable, Equatable {
             self.mean = mean
             self.std = std
             self.invert = invert
+            self.keepAspect = keepAspect
         }
 
         /// 1 for L, 3 for RGB and BGR.
@@ -90,7 +106,7 @@ public struct Manifest: Codable, Equatable {
     }
 
     // schema: manifest.schema.json#/$defs/output
-    public struct Output: Codable, Equatable {
+    public struct Output: Codable, Equatable, Sendable {
         public let name: String
         public let dtype: String
         public let shape: [Int]
@@ -98,7 +114,7 @@ public struct Manifest: Codable, Equatable {
     }
 
     // schema: manifest.schema.json#/$defs/output/properties/postprocess/oneOf/1
-    public struct Postprocess: Codable, Equatable {
+    public struct Postprocess: Codable, Equatable, Sendable {
         public let kind: String
         public let softmax: Bool?
         public let topK: Int?
@@ -111,7 +127,7 @@ public struct Manifest: Codable, Equatable {
     }
 
     // schema: manifest.schema.json#/$defs/artifact
-    public struct Artifact: Codable, Equatable {
+    public struct Artifact: Codable, Equatable, Sendable {
         public let file: String
         public let target: String?
         public let runtime: String
@@ -123,6 +139,9 @@ public struct Manifest: Codable, Equatable {
         public let sha256: String
         public let minimumOs: String?
         public let extraFiles: [String]?
+        /// The runtime release the exporter used (ExecuTorch for `.pte`), e.g. "1.5.1".
+        public let runtimeVersion: String?
+        public let validation: Validation?
 
         enum CodingKeys: String, CodingKey {
             case file
@@ -136,11 +155,41 @@ public struct Manifest: Codable, Equatable {
             case sha256
             case minimumOs = "minimum_os"
             case extraFiles = "extra_files"
+            case runtimeVersion = "runtime_version"
+            case validation
+        }
+
+        /// Host validation of the artifact against FP32 (only what the app shows).
+        // schema: manifest.schema.json#/$defs/artifact/properties/validation
+        public struct Validation: Codable, Equatable, Sendable {
+            public let status: String?
+            public let reason: String?
+            public let top1Agreement: Double?
+            public let sqnrDb: Double?
+
+            enum CodingKeys: String, CodingKey {
+                case status
+                case reason
+                case top1Agreement = "top1_agreement"
+                case sqnrDb = "sqnr_db"
+            }
+        }
+
+        /// The warning to show (alert) or record (benchmark `errors`) before loading a low-fidelity artifact.
+        public var fidelityWarning: String? {
+            guard validation?.status == "low_fidelity" else { return nil }
+            return "\(file) is marked low fidelity by host validation: "
+                + (validation?.reason ?? "its outputs differ from FP32 beyond the floor.")
+        }
+
+        /// The ExecuTorch version this artifact needs (`runtime_version`, else the manifest's `source.executorch`).
+        public func neededRuntimeVersion(source: Source) -> String? {
+            runtimeVersion ?? (runtime == "executorch" ? source.executorch : nil)
         }
     }
 
     // schema: manifest.schema.json#/properties/failures/items
-    public struct Failure: Codable, Equatable {
+    public struct Failure: Codable, Equatable, Sendable {
         public let target: String
         public let precision: String
         public let error: String
@@ -148,7 +197,7 @@ public struct Manifest: Codable, Equatable {
     }
 
     // schema: manifest.schema.json#/properties/sample
-    public struct Sample: Codable, Equatable {
+    public struct Sample: Codable, Equatable, Sendable {
         public let input: String
         public let expectedTop1: Int?
         public let expectedOutput: String?
@@ -161,7 +210,7 @@ public struct Manifest: Codable, Equatable {
     }
 
     /// Errors a bundle can have, with messages that say what to do.
-    public enum ManifestError: Error, CustomStringConvertible, Equatable {
+    public enum ManifestError: Error, CustomStringConvertible, Equatable, Sendable {
         case unsupportedSchema(String)
         case unknownArtifact(String, known: [String])
         case sampleSize(file: String, bytes: Int, expected: Int)

@@ -11,9 +11,9 @@ import CoreML
 ///
 /// Order: convert to the spec's color (Pillow's integer luma for L) -> invert (255 - v) -> resize
 /// with Pillow's resampling (separable bilinear/bicubic in 8-bit fixed point, antialiased when
-/// shrinking; nearest by affine sampling) -> centre crop -> `x * scale` -> `(x - mean[c]) / std[c]`
+/// shrinking; nearest by affine sampling; keep_aspect: cover the target, centre-crop to it) -> centre crop -> `x * scale` -> `(x - mean[c]) / std[c]`
 /// in Float. Alpha is ignored, as Pillow's RGBA -> RGB drops it. The result is CHW.
-public struct Preprocess {
+public struct Preprocess: Sendable {
     public let spec: Manifest.ImagePreprocess
     private static let precisionBits: Int32 = 32 - 8 - 2
 
@@ -68,25 +68,49 @@ public struct Preprocess {
         let outH = spec.resize[0]
         let outW = spec.resize[1]
         let interpolation = spec.interpolation ?? "bilinear"
+        // keep_aspect: cover [outH, outW] keeping the aspect ratio, then centre-crop to it (as Preprocess.java).
+        let covered = spec.keepAspect == true ? Preprocess.coverSize(width: width, height: height, outW: outW, outH: outH)
+            : (width: outW, height: outH)
+        let rw = covered.width
+        let rh = covered.height
         for c in 0..<channels {
-            planes[c] = try Preprocess.resize(planes[c], inW: width, inH: height, outW: outW, outH: outH,
+            planes[c] = try Preprocess.resize(planes[c], inW: width, inH: height, outW: rw, outH: rh,
                                               interpolation: interpolation)
         }
-        guard let crop = spec.crop else { return planes }
-        guard crop[0] <= outH, crop[1] <= outW else {
-            throw PreprocessError.cropTooLarge(crop, resize: spec.resize)
+        var top = (rh - outH) / 2
+        var left = (rw - outW) / 2
+        var h = outH
+        var w = outW
+        if let crop = spec.crop {
+            guard crop[0] <= outH, crop[1] <= outW else {
+                throw PreprocessError.cropTooLarge(crop, resize: spec.resize)
+            }
+            top += (outH - crop[0]) / 2
+            left += (outW - crop[1]) / 2
+            h = crop[0]
+            w = crop[1]
         }
-        let top = (outH - crop[0]) / 2
-        let left = (outW - crop[1]) / 2
+        if top == 0 && left == 0 && h == rh && w == rw {
+            return planes
+        }
         return planes.map { plane in
-            var out = [Int32](repeating: 0, count: crop[0] * crop[1])
-            for y in 0..<crop[0] {
-                for x in 0..<crop[1] {
-                    out[y * crop[1] + x] = plane[(y + top) * outW + x + left]
+            var out = [Int32](repeating: 0, count: h * w)
+            for y in 0..<h {
+                for x in 0..<w {
+                    out[y * w + x] = plane[(y + top) * rw + x + left]
                 }
             }
             return out
         }
+    }
+
+    /// The size a keep_aspect resize produces: the picture scaled by `max(outH/H, outW/W)`, each side
+    /// rounded to the nearest, halves to even (Python's `round`, as export/spec.py) and at least the target
+    /// (the same rule as Preprocess.java).
+    public static func coverSize(width: Int, height: Int, outW: Int, outH: Int) -> (width: Int, height: Int) {
+        let s = max(Double(outH) / Double(height), Double(outW) / Double(width))
+        return (max(outW, Int((Double(width) * s).rounded(.toNearestOrEven))),
+                max(outH, Int((Double(height) * s).rounded(.toNearestOrEven))))
     }
 
     /// A picture to the model input: Float values in CHW order.

@@ -3,7 +3,7 @@ import Foundation
 /// Latency statistics with numpy's definitions (linear-interpolation percentiles, population std),
 /// as the Android app and the host compute them. Also the result's `stats` object.
 // schema: result.schema.json#/properties/stats
-public struct Stats: Codable, Equatable {
+public struct Stats: Codable, Equatable, Sendable {
     public let p50: Double
     public let p90: Double
     public let p99: Double

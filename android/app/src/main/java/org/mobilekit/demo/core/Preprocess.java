@@ -60,7 +60,7 @@ public final class Preprocess {
     int outH = spec.resize[0];
     int outW = spec.resize[1];
     // keep_aspect: resize so the picture covers [outH, outW] (scale = max(outH/H, outW/W), each side
-    // rounded half up and never below the target), then centre-crop to [outH, outW].
+    // rounded half to even and never below the target), then centre-crop to [outH, outW].
     int[] covered = spec.keepAspect ? coverSize(width, height, outW, outH) : new int[] {outW, outH};
     int rw = covered[0];
     int rh = covered[1];
@@ -99,7 +99,8 @@ public final class Preprocess {
 
   /**
    * The size a keep_aspect resize produces: the picture scaled by {@code max(outH/H, outW/W)}, each
-   * side rounded half up ({@code floor(v + 0.5)}) and at least the target.
+   * side rounded to the nearest integer, halves to even (Python's {@code round}, as export/spec.py),
+   * and at least the target.
    *
    * @param width picture width
    * @param height picture height
@@ -109,8 +110,8 @@ public final class Preprocess {
    */
   public static int[] coverSize(int width, int height, int outW, int outH) {
     double s = Math.max((double) outH / height, (double) outW / width);
-    int w = Math.max(outW, (int) Math.floor(width * s + 0.5));
-    int h = Math.max(outH, (int) Math.floor(height * s + 0.5));
+    int w = Math.max(outW, (int) Math.rint(width * s));
+    int h = Math.max(outH, (int) Math.rint(height * s));
     return new int[] {w, h};
   }
 

@@ -101,6 +101,10 @@ public class RuntimeAndPlanTest {
     s = Preprocess.coverSize(183, 301, 256, 256);
     assertEquals(256, s[0]);
     assertEquals(421, s[1]);
+    // 1001 x 0.5 = 500.5: halves go to even, as Python's round() in export/spec.py
+    s = Preprocess.coverSize(1001, 512, 256, 256);
+    assertEquals(500, s[0]);
+    assertEquals(256, s[1]);
   }
 
   @Test
