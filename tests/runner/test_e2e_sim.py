@@ -330,3 +330,34 @@ def test_bench_with_one_shared_connection_as_on_usb(sim_phones, tiny_bundle, tmp
         (c,) = store.cases(s.run_id)
         assert c["status"] == "ok" and c["energy"]["valid"], (c["error"], c["energy"])
         assert c["energy"]["samples"] >= 2
+
+
+def test_runner_wakes_and_unlocks_the_phone_and_records_its_state(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    assert not a.screen.awake and a.screen.keyguard_locked  # left on a desk: screen off, swipe keyguard
+    a.screen.battery_saver = True
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a], energy=False), store)
+        (c,) = store.cases(s.run_id)
+    assert c["status"] == "ok", c["error"]
+    assert "wake" in a.screen.history and a.screen.awake and not a.screen.keyguard_locked
+    state = c["thermal"]["device_state_before"]
+    assert state["screen"] == "Awake" and state["keyguard_locked"] is False and state["battery_saver"] is True
+    app_state = c["result"]["device_state"]["before"]
+    assert app_state["screen_on"] is True and app_state["power_save"] is True
+
+
+def test_energy_is_per_timed_inference_inside_the_apps_window(sim_phones, tiny_bundle, tmp_path):
+    (a,) = sim_phones(1)
+    with Store(tmp_path / "r.db") as store:
+        s = run_bench(plan_for(tiny_bundle, [a], iterations=300), store)
+        (c,) = store.cases(s.run_id)
+    assert c["status"] == "ok", c["error"]
+    e, r = c["energy"], c["result"]
+    assert e["valid"], e
+    window = (r["timing"]["timed_start_ms"], r["timing"]["timed_end_ms"])
+    # joules = net mJ over the window / 1000; per inference = net mJ / the TIMED iterations (300), not warm-up + 300
+    assert e["mj_per_inference"] == pytest.approx(e["joules"] * 1000.0 / 300, rel=1e-9)
+    assert e["samples"] <= (window[1] - window[0]) / 100 + 4
+    assert "timed iterations" in e["method"]
+    assert e["app_mj_per_inference"] is None or e["app_mj_per_inference"] > 0
