@@ -17,10 +17,13 @@ import org.json.JSONObject;
 final class ActivityTestSupport {
   private ActivityTestSupport() {}
 
+  /** The exported bundle; the test is skipped when -Dmobilekit.bundle is not set (tests/apps always sets it). */
   static File bundle() {
     String p = System.getProperty("mobilekit.bundle", "");
-    assertTrue("set -Dmobilekit.bundle to an exported digits bundle (tests/apps does)", !p.isEmpty());
-    return new File(p);
+    org.junit.Assume.assumeTrue("set -Dmobilekit.bundle to an exported digits bundle (tests/apps does)", !p.isEmpty());
+    File f = new File(p);
+    assertTrue(p + " is not a bundle directory", new File(f, "manifest.json").isFile());
+    return f;
   }
 
   /** Where the pytest side picks up result files to validate against schemas/result.schema.json. */
