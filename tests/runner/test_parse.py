@@ -151,3 +151,14 @@ def test_stat_and_sampler_lines():
     assert parse.stat_size_mtime("stat: '/x': No such file or directory") is None
     assert parse.sampler_line("1700000000123 -412000 3987000") == (1700000000123, -412000, 3987000)
     assert parse.sampler_line("cat: /sys/x: No such file") is None
+
+
+def test_keyguard_and_battery_saver_from_dumpsys():
+    policy = ("WINDOW MANAGER POLICY STATE (dumpsys window policy)\n    mAwake=true\n    mDreamingLockscreen=true\n"
+              "    KeyguardServiceDelegate\n      showing=false\n      secure=false\n")
+    assert parse.keyguard_locked(policy) is False  # the delegate's showing= wins over mDreamingLockscreen
+    assert parse.keyguard_locked("    mDreamingLockscreen=true\n") is True
+    assert parse.keyguard_locked("nothing here") is None
+    assert parse.power_save_mode("  mIsPowerSaveMode=true\n") is True
+    assert parse.power_save_mode("  mLowPowerModeEnabled=false\n") is False
+    assert parse.power_save_mode("") is None
