@@ -79,7 +79,9 @@ public class BenchmarkInstrumentationTest {
     String result = read(new File(dir, "result.json"));
     status.putString("mobilekit_result", result);
     instrumentation.sendStatus(0, status);
-    assertTrue(result.contains("\"run_id\": \"" + runId + "\""));
+    org.json.JSONObject doc = new org.json.JSONObject(result);
+    assertTrue("result.json is for run " + doc.optString("run_id"), runId.equals(doc.getString("run_id")));
+    assertTrue("no latencies in " + dir, doc.getJSONArray("latency_ms").length() > 0);
   }
 
   private static String read(File f) throws IOException {
