@@ -22,19 +22,42 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
 
 
+def keep_float_options(values: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """``--keep-float`` values -> (auto mode, layer names): ``auto`` and ``none`` are modes, the rest layers."""
+    layers = tuple(v for v in values if v not in ("auto", "none"))
+    modes = {v for v in values if v in ("auto", "none")}
+    if len(modes) > 1 or (modes and layers):
+        raise click.UsageError("--keep-float takes either auto, none, or layer names, not a mix.")
+    return (modes.pop() if modes else "fallback"), layers
+
+
+def preprocess_options(opts):
+    """The --preprocess/--resize/--crop/--mean/--std/--color options as PreprocessOptions."""
+    from mobilekit.export.preprocess import PreprocessOptions, parse_floats, parse_hw
+
+    return PreprocessOptions(
+        preset=opts.get("preprocess"), resize=parse_hw(opts.get("resize"), "--resize"), crop=parse_hw(opts.get("crop"), "--crop"),
+        mean=parse_floats(opts.get("mean"), "--mean"), std=parse_floats(opts.get("std"), "--std"), color=opts.get("color"),
+    )
+
+
 def build_config(**opts):
     """Turn command-line strings into an ExportConfig (bad values become a usage error naming the option)."""
-    from mobilekit.export.config import DynamicInt8Config, ExportConfig, StaticInt8Config
+    from mobilekit.export.config import DynamicInt8Config, ExportConfig, FidelityFloor, StaticInt8Config
 
+    auto_mode, keep_layers = keep_float_options(tuple(opts.get("keep_float") or ()))
     try:
         if opts["mode"] == "dynamic":
-            quant = DynamicInt8Config(granularity=opts["granularity"], keep_float=opts["keep_float"])
+            quant = DynamicInt8Config(granularity=opts["granularity"], keep_float=keep_layers)
         else:
             quant = StaticInt8Config(
                 granularity=opts["granularity"], observer=opts["observer"],
-                calibration_samples=opts["calibration_samples"], seed=opts["seed"], keep_float=opts["keep_float"],
+                calibration_samples=opts["calibration_samples"], seed=opts["seed"], keep_float=keep_layers,
             )
+        floor = FidelityFloor(min_sqnr_db=opts.get("min_sqnr", 20.0), min_agreement=opts.get("min_agreement", 0.90),
+                              accuracy_budget=opts.get("accuracy_budget"))
         return ExportConfig(
+            floor=floor, auto_keep_float=auto_mode, eval_data=opts.get("eval_data"), preprocess=preprocess_options(opts),
             model=opts["model"], out_dir=opts["out"], targets=_csv(opts["targets"]), precisions=_csv(opts["quant"]),
             quant=quant, example_inputs=opts["example_input"], weights=opts["weights"], calibration=opts["calibration"],
             dynamic_batch=opts["dynamic_batch"], name=opts["name"], force=opts["force"], validate=opts["validate"],
@@ -71,7 +94,17 @@ def run_export(config, console: Console, quiet: bool):
 @click.option("--calibration-samples", type=int, default=256, show_default=True)
 @click.option("--observer", type=click.Choice(["histogram", "minmax", "moving_average_minmax"]), default="histogram", show_default=True)
 @click.option("--granularity", type=click.Choice(["per_channel", "per_tensor"]), default="per_channel", show_default=True)
-@click.option("--keep-float", multiple=True, metavar="LAYER", help="Leave a layer (name from named_modules) or layer type (e.g. Linear) in float. Repeatable.")
+@click.option("--keep-float", multiple=True, metavar="LAYER|auto|none", help="Leave a layer (name from named_modules, see `mobilekit analyze`) or layer type (e.g. Linear) in float. Repeatable. 'auto' keeps the most damaging layers float until INT8 meets the floor (the default whenever plain INT8 misses it); 'none' forces plain INT8.")
+@click.option("--eval", "eval_data", type=click.Path(path_type=Path), help="Held-out evaluation data: an image folder (class sub-folders give labels and accuracy) or .npy/.npz/.pt tensors (+ labels). Default: the model's own, else a quarter of --calibration held out.")
+@click.option("--min-sqnr", type=float, default=20.0, show_default=True, help="Fidelity floor: SQNR (dB) vs FP32 on held-out data; below it an artifact is low_fidelity and export exits 1.")
+@click.option("--min-agreement", type=float, default=0.90, show_default=True, help="Fidelity floor: top-1 agreement with FP32 (classifiers).")
+@click.option("--accuracy-budget", type=float, help="Fidelity floor: most accuracy points an artifact may lose vs FP32 (needs labelled --eval data).")
+@click.option("--preprocess", type=click.Choice(["imagenet", "unit", "symmetric"]), help="How an app turns a picture into the input (user models): imagenet = resize 256 keeping aspect, crop 224, ImageNet mean/std; unit = pixels/255; symmetric = pixels/127.5 - 1.")
+@click.option("--resize", metavar="HxW", help="Override the preset's resize, e.g. 256x256.")
+@click.option("--crop", metavar="HxW", help="Centre crop after resizing, e.g. 224x224.")
+@click.option("--mean", metavar="A,B,C", help="Per-channel mean after scaling pixels to [0, 1].")
+@click.option("--std", metavar="A,B,C", help="Per-channel std after scaling pixels to [0, 1].")
+@click.option("--color", type=click.Choice(["RGB", "BGR", "L"]), help="Channel order the model expects.")
 @click.option("--example-input", multiple=True, metavar="SHAPE:DTYPE", help="e.g. 1x3x224x224:float32; once per model input, in order.")
 @click.option("--weights", type=click.Path(path_type=Path), help="A state_dict for module:factory models (loaded with weights_only=True).")
 @click.option("--dynamic-batch", is_flag=True, help="Export with a dynamic batch dimension.")
@@ -87,29 +120,38 @@ def run_export(config, console: Console, quiet: bool):
 def export(as_json: bool, **opts) -> None:
     """Export MODEL to a bundle of quantized, validated mobile artifacts.
 
-    MODEL is a built-in name (digits, mobilenet_v2), module:factory (a callable returning an
-    nn.Module, with --example-input), or a .pt2 file saved with torch.export.save.
+    MODEL is a built-in name (digits, efficientnet_lite0, mobilenet_v2), module:factory (a callable
+    returning an nn.Module, with --example-input), or a .pt2 file saved with torch.export.save.
 
     \b
     Examples:
       mobilekit export digits
+      mobilekit export efficientnet_lite0 --targets xnnpack,onnx      # a real ImageNet network
       mobilekit export digits --targets xnnpack --quant fp32,int8 --out out/
       mobilekit export mypkg.nets:make_net --example-input 1x3x224x224:float32 \\
           --weights net.pt --calibration images/ --keep-float classifier
       mobilekit export model.pt2 --calibration calib.npy
 
+    Every artifact is validated on held-out data against eager FP32. Below the fidelity floor
+    (--min-sqnr, --min-agreement, --accuracy-budget) it is marked low_fidelity in the table, the
+    report and the manifest, and the apps warn before loading it. When plain INT8 misses the floor,
+    the most damaging layers are kept in float automatically (recorded in the manifest).
+
     The bundle (out/<name>/) holds the artifacts, manifest.json (the contract the apps read),
-    validation.json and report.html. Exit code 0: everything built; 1: some artifacts failed
-    (the rest are in the bundle and the failures in the manifest); 2: a usage or input error.
+    validation.json and report.html. Exit code 0: everything built and is good enough to ship;
+    1: some artifacts failed or are low_fidelity (the rest are in the bundle); 2: a usage or input error.
     """
-    config = build_config(**opts)
+    try:
+        config = build_config(**opts)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     console = make_console(stderr=as_json)
     result = run_export(config, console, quiet=as_json)
     if as_json:
         click.echo(json.dumps({"bundle": str(result.bundle_dir), "manifest": result.manifest, "timings_s": result.timings_s}, indent=2))
     else:
         print_export_summary(console, result.manifest, result.validation, result.bundle_dir)
-    if result.failures:
+    if result.failures or result.low_fidelity:
         sys.exit(1)
 
 

@@ -40,7 +40,9 @@ def artifact_table(manifest: dict, validation: dict | None = None) -> Table:
         v = a.get("validation") or {}
         lat = (v.get("host_latency_ms") or {}).get("p50")
         status = v.get("status", "—")
-        colour = {"ok": "green", "skipped": "yellow", "failed": "red"}.get(status, "white")
+        colour = {"ok": "green", "skipped": "yellow", "failed": "red", "low_fidelity": "bold red"}.get(status, "white")
+        if status == "low_fidelity":
+            status = "LOW FIDELITY"
         table.add_row(
             a["file"] + (" [dim](legacy)[/]" if a.get("legacy") else ""),
             f"{a['runtime']}/{a['backend']}",
@@ -72,9 +74,15 @@ def print_export_summary(console: Console, manifest: dict, validation: dict, bun
                 )
             console.print(line)
         v = a.get("validation") or {}
-        for note in v.get("notes", []):
-            if note.startswith("low fidelity"):
-                console.print(f"[yellow]{a['file']}: {note}[/]")
+        if v.get("status") == "low_fidelity":
+            console.print(f"[bold red]{a['file']}: NOT good enough to ship.[/] {v.get('reason')}")
+        mixed = (a.get("quantization") or {}).get("mixed_precision")
+        if mixed and mixed.get("keep_float"):
+            console.print(
+                f"[bold]{a['file']}[/]: kept {len(mixed['keep_float'])} layer(s) in float automatically because plain INT8 "
+                f"missed the fidelity floor ({', '.join(mixed['keep_float'][:4])}{' ...' if len(mixed['keep_float']) > 4 else ''}; "
+                f"~{mixed['extra_bytes_estimate'] / 1024:.0f} KiB more than all-INT8)"
+            )
         if v.get("status") == "skipped":
             console.print(f"[yellow]{a['file']}: validation skipped: {v.get('reason')}[/]")
     for f in manifest.get("failures", []):

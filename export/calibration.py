@@ -160,3 +160,132 @@ def _from_tensor_file(model: LoadedModel, path: Path, count: int, seed: int) -> 
     order = list(range(0, n, batch))
     random.Random(seed).shuffle(order)
     return [(data[i : i + batch].to(example.dtype).contiguous(),) for i in order[:count]]
+
+
+def load_eval_data(model: LoadedModel, path: Path, limit: int) -> "EvalSet":
+    """Held-out evaluation data from ``--eval PATH``: an image folder (class sub-folders give labels) or tensors.
+
+    Tensor files: ``.npy`` (inputs only), ``.npz`` with arrays ``inputs``/``x`` and optional
+    ``labels``/``y``, or ``.pt`` holding a tensor, a ``(inputs, labels)`` pair or such a dict.
+    """
+    from mobilekit.export.spec import EvalSet
+
+    path = Path(path)
+    if not path.exists():
+        raise ExportError(f"The evaluation data {path} does not exist.", hint="Pass --eval an image folder or a .npy/.npz/.pt file.")
+    if path.is_dir():
+        return _eval_from_folder(model, path, limit)
+    if path.suffix not in (".npy", ".npz", ".pt", ".pth"):
+        raise ExportError(f"--eval {path}: expected an image folder or a .npy/.npz/.pt file.")
+    inputs, labels = _read_tensors_and_labels(path)
+    tmp_samples = _split_batches(model, inputs, path)
+    n = min(len(tmp_samples), limit)
+    batch = batch_size(model)
+    lab = None
+    if labels is not None:
+        if len(labels) != len(inputs):
+            raise ExportError(f"{path} holds {len(inputs)} inputs but {len(labels)} labels; they must match one to one.")
+        lab = [int(v) for v in labels[: n * batch]]
+    return EvalSet(samples=tmp_samples[:n], labels=lab, description=f"{n * batch} held-out samples from {path.name}"
+                   + (" with labels" if lab is not None else ""))
+
+
+def _read_tensors_and_labels(path: Path) -> tuple[torch.Tensor, "np.ndarray | None"]:
+    try:
+        if path.suffix == ".npy":
+            return torch.from_numpy(np.load(path, allow_pickle=False)), None
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                keys = list(z.keys())
+                xk = next((k for k in ("inputs", "x", "input") if k in keys), keys[0] if len(keys) == 1 else None)
+                if xk is None:
+                    raise ExportError(f"{path} holds arrays {keys}; name the inputs 'inputs' (or 'x') and the labels 'labels' (or 'y').")
+                yk = next((k for k in ("labels", "y", "label") if k in keys), None)
+                return torch.from_numpy(z[xk]), (np.asarray(z[yk]) if yk else None)
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except ExportError:
+        raise
+    except Exception as exc:
+        raise ExportError(f"Cannot read evaluation data from {path} (corrupt or not a tensor file): {exc}") from exc
+    if isinstance(data, torch.Tensor):
+        return data, None
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        return data[0], np.asarray(data[1])
+    if isinstance(data, dict):
+        x = next((data[k] for k in ("inputs", "x", "input") if k in data), None)
+        y = next((data[k] for k in ("labels", "y", "label") if k in data), None)
+        if isinstance(x, torch.Tensor):
+            return x, (np.asarray(y) if y is not None else None)
+    raise ExportError(f"{path} holds a {type(data).__name__}; expected a tensor, (inputs, labels), or {{'inputs': ..., 'labels': ...}}.")
+
+
+def _split_batches(model: LoadedModel, data: torch.Tensor, path: Path) -> list[Sample]:
+    example = model.example_inputs[0]
+    batch = batch_size(model)
+    per_sample = tuple(example.shape[1:])
+    if tuple(data.shape[1:]) != per_sample:
+        raise ExportError(
+            f"Tensors in {path} have shape {list(data.shape)}; {model.name} needs N x {list(per_sample)} "
+            f"({DTYPE_NAMES.get(example.dtype)}).",
+        )
+    n = data.shape[0] - data.shape[0] % batch
+    if n == 0:
+        raise ExportError(f"{path} holds {data.shape[0]} samples, fewer than the batch size {batch}.")
+    return [(data[i : i + batch].to(example.dtype).contiguous(),) for i in range(0, n, batch)]
+
+
+def _label_index(model: LoadedModel, folder_name: str, position: int) -> tuple[int, str]:
+    """A class folder's label index: its number, its name in the model's labels, else its sorted position."""
+    if folder_name.isdigit():
+        return int(folder_name), "numbered folders"
+    if model.labels:
+        wanted = folder_name.lower().replace("_", " ")
+        for i, label in enumerate(model.labels):
+            if label.lower().replace("_", " ") == wanted:
+                return i, "folder names matched to the model's labels"
+    return position, "class folders in sorted order"
+
+
+def _eval_from_folder(model: LoadedModel, folder: Path, limit: int) -> "EvalSet":
+    from PIL import Image, UnidentifiedImageError
+
+    from mobilekit.export.spec import EvalSet
+
+    if len(model.inputs) != 1:
+        raise ExportError(f"An image folder can evaluate single-input models only; {model.name} has {len(model.inputs)} inputs.")
+    classes = sorted(d for d in folder.iterdir() if d.is_dir() and any(
+        p.suffix.lower() in IMAGE_SUFFIXES for p in d.rglob("*") if p.is_file()))
+    entries: list[tuple[Path, int | None]] = []
+    how = "no labels (images directly in the folder)"
+    if classes:
+        for pos, d in enumerate(classes):
+            index, how = _label_index(model, d.name, pos)
+            entries += [(p, index) for p in sorted(d.rglob("*")) if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+    else:
+        entries = [(p, None) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+    if not entries:
+        raise ExportError(f"The evaluation folder {folder} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))}).")
+    if batch_size(model) != 1:
+        raise ExportError("Image-folder evaluation needs a model exported at batch size 1.")
+    prep = default_preprocess(model)
+    dtype = model.example_inputs[0].dtype
+    samples, labels, skipped = [], [], []
+    for path, label in entries[:limit]:
+        try:
+            with Image.open(path) as img:
+                arr = prep.apply(img)
+        except (UnidentifiedImageError, OSError, ValueError) as exc:
+            skipped.append(f"{path} ({type(exc).__name__})")
+            continue
+        samples.append((torch.from_numpy(arr[None]).to(dtype),))
+        labels.append(label)
+    if skipped:
+        warnings.warn(f"Skipped {len(skipped)} unreadable evaluation file(s): {'; '.join(skipped[:10])}", CalibrationWarning, stacklevel=3)
+    if not samples:
+        raise ExportError(f"No usable evaluation images in {folder}.")
+    has_labels = all(v is not None for v in labels)
+    return EvalSet(
+        samples=samples,
+        labels=[int(v) for v in labels] if has_labels else None,
+        description=f"{len(samples)} held-out images from {folder.name}/ ({how})",
+    )

@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mobilekit.export.preprocess import PreprocessOptions
 
 
 class Granularity(str, Enum):
@@ -79,6 +83,36 @@ class DynamicInt8Config:
 
 QuantRecipe = StaticInt8Config | DynamicInt8Config
 
+
+@dataclass(frozen=True)
+class FidelityFloor:
+    """The fidelity gate: below any floor an artifact is ``low_fidelity``, flagged, and export exits 1.
+
+    ``min_sqnr_db`` and ``min_agreement`` compare each artifact's output with eager FP32 on held-out
+    data; ``accuracy_budget`` (points, e.g. 1.0) applies where the evaluation data carry labels.
+    """
+
+    min_sqnr_db: float = 20.0
+    min_agreement: float = 0.90
+    accuracy_budget: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_agreement <= 1.0:
+            raise ValueError("min_agreement is a fraction between 0 and 1 (e.g. 0.9)")
+        if self.accuracy_budget is not None and self.accuracy_budget < 0:
+            raise ValueError("accuracy_budget is a number of accuracy points >= 0 (e.g. 1.0)")
+
+    def to_json(self) -> dict:
+        return {"min_sqnr_db": self.min_sqnr_db, "min_agreement": self.min_agreement, "accuracy_budget": self.accuracy_budget}
+
+
+class AutoKeepFloat(str, Enum):
+    """When the pipeline chooses layers to keep in float by itself (``--keep-float auto|none``)."""
+
+    FALLBACK = "fallback"  # only when plain INT8 misses the floor (the default)
+    ALWAYS = "auto"  # --keep-float auto: run the choice even if a user list is empty
+    OFF = "none"  # --keep-float none: plain INT8, whatever it scores
+
 # Precision names as they appear on the command line, in file names and in the manifest.
 FP32 = "fp32"
 FP16 = "fp16"
@@ -116,6 +150,11 @@ class ExportConfig:
     latency_warmup: int = 5
     coreml_min_ios: int = 17
     onnx_calibration_method: str = "minmax"  # minmax, entropy, percentile
+    floor: FidelityFloor = field(default_factory=FidelityFloor)
+    auto_keep_float: AutoKeepFloat = AutoKeepFloat.FALLBACK
+    eval_data: Path | None = None  # held-out data: image folder (class sub-folders = labels) or tensors
+    eval_fraction: float = 0.25  # held out of the calibration data when it is the only data source
+    preprocess: "PreprocessOptions | None" = None  # for user models: how an app turns a picture into input 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "out_dir", Path(self.out_dir))
@@ -123,6 +162,11 @@ class ExportConfig:
             object.__setattr__(self, "weights", Path(self.weights))
         if self.calibration is not None:
             object.__setattr__(self, "calibration", Path(self.calibration))
+        if self.eval_data is not None:
+            object.__setattr__(self, "eval_data", Path(self.eval_data))
+        object.__setattr__(self, "auto_keep_float", _enum(AutoKeepFloat, self.auto_keep_float, "keep-float mode"))
+        if not 0.0 < self.eval_fraction < 1.0:
+            raise ValueError("eval_fraction must be between 0 and 1")
         bad = [p for p in self.precisions if p not in PRECISIONS]
         if bad:
             raise ValueError(f"unknown precision {bad[0]!r}; choose from: {', '.join(PRECISIONS)}")

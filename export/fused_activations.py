@@ -85,6 +85,35 @@ def annotate_fused_clamps(gm: torch.fx.GraphModule, config, filter_fn: Optional[
     return count
 
 
+def clamps_to_hardtanh(gm: torch.fx.GraphModule) -> int:
+    """Rewrite ``clamp(x, lo, hi)`` with constant bounds after a conv/linear as ``hardtanh(x, lo, hi)``.
+
+    The same function, but XNNPACK's partitioner fuses only relu/hardtanh into a quantized convolution:
+    a quantized conv followed by ``clamp`` is left on portable kernels. Returns how many were rewritten.
+    """
+    count = 0
+    for node in list(gm.graph.nodes):
+        if node.op != "call_function" or node.target != torch.ops.aten.clamp.default:
+            continue
+        args = list(node.args) + [None] * (3 - len(node.args))
+        lo, hi = node.kwargs.get("min", args[1]), node.kwargs.get("max", args[2])
+        producer = args[0]
+        if not (isinstance(lo, (int, float)) and isinstance(hi, (int, float))):
+            continue
+        if not isinstance(producer, Node) or producer.target not in CONV_TARGETS + LINEAR_TARGETS:
+            continue
+        with gm.graph.inserting_before(node):
+            new = gm.graph.call_function(torch.ops.aten.hardtanh.default, (producer, float(lo), float(hi)))
+        new.meta = dict(node.meta)
+        node.replace_all_uses_with(new)
+        gm.graph.erase_node(node)
+        count += 1
+    if count:
+        gm.graph.lint()
+        gm.recompile()
+    return count
+
+
 def fused_clamp_quantizer_class():
     """``XNNPACKQuantizer`` subclass that annotates conv/linear + clamp patterns before the stock ones."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer
@@ -93,6 +122,11 @@ def fused_clamp_quantizer_class():
         """``XNNPACKQuantizer`` that also fuses conv/linear with ReLU6/hardtanh/clamp (see module docs)."""
 
         fused_clamps: int = 0
+
+        def transform_for_annotation(self, model: torch.fx.GraphModule) -> torch.fx.GraphModule:
+            model = super().transform_for_annotation(model)
+            clamps_to_hardtanh(model)
+            return model
 
         def annotate(self, model: torch.fx.GraphModule) -> torch.fx.GraphModule:
             self.fused_clamps = annotate_fused_clamps(model, self.global_config, self.filter_fn)

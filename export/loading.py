@@ -69,7 +69,32 @@ def load_model(config: ExportConfig) -> LoadedModel:
     if config.name:
         model.name = config.name
     model.dynamic_batch = config.dynamic_batch
+    if config.preprocess is not None and config.preprocess.given:
+        _apply_preprocess(model, config)
     return model
+
+
+def _apply_preprocess(model: LoadedModel, config: ExportConfig) -> None:
+    """Put the user's ``--preprocess`` options on input 0 (built-in models bring their own)."""
+    import dataclasses
+
+    if config.model in _builtin_names():
+        raise ExportError(
+            f"--preprocess/--resize/--crop/--mean/--std/--color cannot be used with the built-in model {config.model!r}; "
+            "it ships its own preprocessing."
+        )
+    first = model.inputs[0]
+    try:
+        prep = config.preprocess.resolve(tuple(first.shape))
+    except ValueError as exc:
+        raise ExportError(f"Cannot use that preprocessing for {model.name}'s input {first.name}: {exc}.") from exc
+    model.inputs = (dataclasses.replace(first, preprocess=prep),) + tuple(model.inputs[1:])
+
+
+def _builtin_names() -> tuple[str, ...]:
+    from mobilekit.export.models import BUILTIN_NAMES
+
+    return BUILTIN_NAMES
 
 
 def _load_factory(ref: str, config: ExportConfig) -> LoadedModel:

@@ -68,7 +68,28 @@ def artifact_record(artifact: Artifact, validation: dict | None) -> dict:
         "delegation": artifact.delegation,
         "validation": validation,
     }
+    version = runtime_version(artifact.runtime)
+    if version:
+        rec["runtime_version"] = version
     return rec
+
+
+# The Python package whose version is the runtime an artifact was written for (apps compare it with the
+# runtime they link, and refuse a bundle written for a newer one: ExecuTorch promises no forward compatibility).
+RUNTIME_PACKAGES = {"executorch": "executorch", "onnxruntime": "onnxruntime", "coreml": "coremltools", "pytorch_mobile": "torch"}
+
+
+def runtime_version(runtime: str) -> str | None:
+    """The installed version of the package that wrote artifacts for ``runtime`` (None if unknown)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = RUNTIME_PACKAGES.get(runtime)
+    if package is None:
+        return None
+    try:
+        return version(package).split("+")[0]
+    except PackageNotFoundError:
+        return None
 
 
 def build_manifest(

@@ -21,8 +21,8 @@ import torch
 
 from mobilekit import MobilekitError
 from mobilekit.export import manifest as manifest_io
-from mobilekit.export.calibration import load_calibration
-from mobilekit.export.config import ExportConfig, StaticInt8Config
+from mobilekit.export.calibration import load_calibration, load_eval_data
+from mobilekit.export.config import AutoKeepFloat, ExportConfig, StaticInt8Config
 from mobilekit.export.errors import ExportError
 from mobilekit.export.loading import export_program, load_model
 from mobilekit.export.report import write_report
@@ -46,6 +46,11 @@ class ExportResult:
     @property
     def failures(self) -> list[dict]:
         return self.manifest.get("failures", [])
+
+    @property
+    def low_fidelity(self) -> list[str]:
+        """Artifacts that built but missed the fidelity floor (export exits 1 for them too)."""
+        return [a["file"] for a in self.manifest.get("artifacts", []) if (a.get("validation") or {}).get("status") == "low_fidelity"]
 
 
 def prepare_bundle_dir(out_dir: Path, name: str, force: bool) -> Path:
@@ -108,15 +113,24 @@ def plan_targets(config: ExportConfig) -> list[tuple[str, Target | None, tuple[s
     return plan
 
 
-def evaluation_set(model: LoadedModel, config: ExportConfig, calibration: list[Sample] | None) -> EvalSet:
-    """The held-out data for validation: the model's own, else the calibration data, else seeded random inputs."""
+def evaluation_set(model: LoadedModel, config: ExportConfig, holdout: list[Sample] | None) -> EvalSet:
+    """The held-out data for validation: ``--eval``, else the model's own, else a slice held out of the
+    calibration data, else seeded random inputs (which only shows that an artifact runs)."""
+    if config.eval_data is not None:
+        return load_eval_data(model, config.eval_data, config.eval_samples)
     if model.eval_set is not None:
         ev = model.eval_set()
         n = min(len(ev.samples), config.eval_samples)
         labels = list(ev.labels[:n]) if ev.labels is not None else None
         return EvalSet(samples=list(ev.samples[:n]), labels=labels, description=ev.description)
-    if calibration:
-        return EvalSet(samples=calibration[: config.eval_samples], description="the calibration data (not held out)")
+    if holdout:
+        return EvalSet(
+            samples=holdout[: config.eval_samples],
+            description=(
+                f"{len(holdout[: config.eval_samples])} samples held out of the calibration data "
+                f"({config.eval_fraction:.0%}; calibration never saw them). Pass --eval DATA for a separate held-out set."
+            ),
+        )
     gen = torch.Generator().manual_seed(1234)
     samples = []
     for _ in range(min(32, config.eval_samples)):
@@ -176,11 +190,23 @@ def export_bundle(
     seed = recipe.seed if isinstance(recipe, StaticInt8Config) else 0
     calibration_source = calibration_data if calibration_data is not None else config.calibration
     cal_times: list[float] = []
+    # With one data source, part of it is held out for validation (never calibrated on).
+    split_for_eval = config.eval_data is None and model.eval_set is None and calibration_source is not None
+    holdout: list[Sample] = []
 
     def calibration_loader() -> list[Sample]:
         t = time.perf_counter()
         say("loading calibration data")
-        samples = load_calibration(model, calibration_source, count, seed)
+        samples = load_calibration(model, calibration_source, count or 256, seed)
+        if split_for_eval:
+            if len(samples) < 2:
+                raise ExportError(
+                    "One calibration sample cannot be split into calibration and held-out evaluation data.",
+                    hint="Give more samples, or pass --eval DATA with separate held-out data.",
+                )
+            n_eval = max(1, int(round(len(samples) * config.eval_fraction)))
+            holdout.extend(samples[-n_eval:])
+            samples = samples[:-n_eval]
         cal_times.append(time.perf_counter() - t)
         return samples
 
@@ -196,6 +222,15 @@ def export_bundle(
     )
     ctx.cached("exported_fp32", lambda: exported)
 
+    keep_float_choice = None
+    if _wants_auto_keep_float(config, plan):
+        t = time.perf_counter()
+        try:
+            keep_float_choice = auto_keep_float(ctx, say)
+        except MobilekitError:
+            pass  # e.g. no calibration data: each INT8 artifact then fails on its own, with that message
+        timings["keep_float_auto"] = time.perf_counter() - t
+
     built: list[tuple[Target, Artifact]] = []
     failures: list[dict] = []
     for name, target, precisions, reason in plan:
@@ -208,6 +243,7 @@ def export_bundle(
             try:
                 artifact = target.build(ctx, precision)
                 artifact.notes = list(artifact.notes) + target.check_artifact(artifact, ctx)
+                _record_mixed_precision(artifact, keep_float_choice)
                 built.append((target, artifact))
             except Exception as exc:  # one artifact failing never loses the others
                 if os.environ.get("MOBILEKIT_DEBUG"):
@@ -217,8 +253,20 @@ def export_bundle(
     if cal_times:
         timings["calibration_data"] = sum(cal_times)
 
-    eval_set = evaluation_set(model, config, ctx.cached_or_none("calibration"))
-    validation: dict = {"eval": {"samples": len(eval_set.samples), "description": eval_set.description}, "artifacts": {}}
+    if split_for_eval:
+        try:
+            ctx.calibration_samples()  # the held-out slice comes from the calibration data
+        except MobilekitError:
+            pass  # unusable calibration data is already recorded as the INT8 artifacts' failure
+    eval_set = evaluation_set(model, config, holdout)
+    validation: dict = {
+        "eval": {"samples": len(eval_set.samples), "description": eval_set.description},
+        "floor": config.floor.to_json(),
+        "artifacts": {},
+    }
+    if keep_float_choice is not None:
+        validation["keep_float_auto"] = {**keep_float_choice.to_json(), "layers": list(keep_float_choice.layers),
+                                         "ranking": keep_float_choice.ranking}
     t = time.perf_counter()
     records = []
     if config.validate:
@@ -236,6 +284,7 @@ def export_bundle(
             outcome = validate_artifact(
                 target, artifact, model, eval_set, reference,
                 iterations=config.latency_iterations, warmup=config.latency_warmup,
+                floor=config.floor, eager_accuracy=validation["eager_fp32"].get("accuracy"),
             )
             outcome.notes = list(artifact.notes) + outcome.notes
             v = outcome.to_json()
@@ -248,9 +297,57 @@ def export_bundle(
         (bundle / "labels.txt").write_text("\n".join(model.labels) + "\n", encoding="utf-8")
         labels_file = "labels.txt"
     sample = write_sample(bundle, model, eval_set.samples[0])
+    validation["low_fidelity"] = [name for name, v in validation["artifacts"].items() if v.get("status") == "low_fidelity"]
     validation["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     doc = manifest_io.build_manifest(model, records, failures, labels_file=labels_file, sample=sample)
     (bundle / "validation.json").write_text(json.dumps(validation, indent=2) + "\n", encoding="utf-8")
     write_report(bundle, doc, validation)
     manifest_io.write_manifest(bundle, doc)
     return ExportResult(bundle_dir=bundle, manifest=doc, validation=validation, timings_s=timings)
+
+
+STATIC_INT8_PRECISIONS = ("int8", "w8a8")
+
+
+def _wants_auto_keep_float(config: ExportConfig, plan) -> bool:
+    """True when a static INT8 artifact is planned and the user did not fix the float layers themselves."""
+    recipe = config.quant
+    if not isinstance(recipe, StaticInt8Config) or config.auto_keep_float is AutoKeepFloat.OFF or recipe.keep_float:
+        return False
+    return any(target is not None and not reason and set(precisions) & set(STATIC_INT8_PRECISIONS)
+               for _, target, precisions, reason in plan)
+
+
+def auto_keep_float(ctx: BuildContext, say: Progress):
+    """The mixed-precision stage: hold tuning samples out of calibration, choose layers, update the recipe."""
+    import dataclasses
+
+    from mobilekit.export.mixed_precision import choose_keep_float
+    from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
+
+    samples = ctx.calibration_samples()
+    n_tune = max(4, len(samples) // 5) if len(samples) >= 20 else 0
+    tuning = samples[-n_tune:] if n_tune else list(samples)
+    calibration = samples[:-n_tune] if n_tune else list(samples)
+    ctx.replace_cached("calibration", calibration)
+    recipe = ctx.config.quant
+
+    def quantize(r):
+        key = "pt2e_xnnpack" if not r.keep_float else f"pt2e_xnnpack:{','.join(r.keep_float)}"
+        return ctx.cached(key, lambda: quantize_pt2e(ctx.model, xnnpack_quantizer(r, ctx.model), calibration))
+
+    say("checking plain INT8 against the fidelity floor")
+    choice = choose_keep_float(ctx.model, recipe, quantize, calibration, tuning, ctx.config.floor, log=say)
+    if choice.layers:
+        chosen = dataclasses.replace(recipe, keep_float=choice.layers)
+        ctx.replace_cached("pt2e_xnnpack", quantize(chosen))
+        ctx.config = ctx.config.replace(quant=chosen)
+    return choice
+
+
+def _record_mixed_precision(artifact: Artifact, choice) -> None:
+    """Put the automatic keep-float record on every static INT8 artifact that honoured it."""
+    quant = artifact.quantization or {}
+    if choice is None or quant.get("mode") != "static":
+        return
+    quant["mixed_precision"] = {**choice.to_json(), "keep_float": list(choice.layers)}

@@ -54,6 +54,33 @@ def bar_chart(title: str, rows: list[tuple[str, float]], unit: str, width: int =
     return "".join(parts)
 
 
+def sensitivity_section(layers: list[dict], kept: list[str] | None = None, top: int = 15) -> str:
+    """HTML for a sensitivity ranking (``mobilekit analyze``, automatic keep-float): a chart and a table."""
+    if not layers:
+        return ""
+    worst = layers[:top]
+    chart = bar_chart(
+        f"SQNR vs FP32 with only this layer in INT8 (the {len(worst)} most damaging; shorter = worse)",
+        [(row["name"], row["combined_sqnr_db"]) for row in worst],
+        "dB",
+        width=760,
+    )
+    kept = set(kept or ())
+    body = "".join(
+        f"<tr{' class=kept' if row['name'] in kept else ''}><td class=n>{i + 1}</td><td><code>{_e(row['name'])}</code></td>"
+        f"<td>{_e(row['kind'])}</td><td class=n>{row['params']:,}</td><td class=n>{_fmt(row['weight_sqnr_db'], 1)}</td>"
+        f"<td class=n>{_fmt(row['activation_sqnr_db'], 1)}</td><td class=n>{_fmt(row['combined_sqnr_db'], 1)}</td>"
+        f"<td class=n>{_fmt(row.get('weight_agreement'), 3)}</td><td class=n>{_fmt(row.get('activation_agreement'), 3)}</td>"
+        f"<td>{'kept float' if row['name'] in kept else ''}</td></tr>"
+        for i, row in enumerate(worst)
+    )
+    return (
+        chart
+        + "<table><tr><th>#</th><th>layer</th><th>type</th><th>params</th><th>weights SQNR dB</th><th>activation SQNR dB</th>"
+        "<th>both dB</th><th>weights top-1 agr</th><th>activation top-1 agr</th><th></th></tr>" + body + "</table>"
+    )
+
+
 def render(manifest: dict, validation: dict) -> str:
     """The HTML text of the bundle report."""
     arts = manifest["artifacts"]
@@ -65,6 +92,8 @@ def render(manifest: dict, validation: dict) -> str:
         lat = v.get("host_latency_ms") or {}
         ratio = a["bytes"] / fp32["bytes"] if fp32 else None
         status = v.get("status", "—")
+        if status == "low_fidelity":
+            status = "low_fidelity (not good enough to ship)"
         rows.append(
             "<tr>"
             f"<td><code>{_e(a['file'])}</code>{' <span class=legacy>legacy</span>' if a.get('legacy') else ''}</td>"
@@ -74,7 +103,7 @@ def render(manifest: dict, validation: dict) -> str:
             f"<td class=n>{_fmt(lat.get('p50'), 3)}</td><td class=n>{_fmt(lat.get('p90'), 3)}</td>"
             f"<td class=n>{_fmt(v.get('top1_agreement'), 4)}</td><td class=n>{_fmt(v.get('sqnr_db'), 1)}</td>"
             f"<td class=n>{_fmt(v.get('max_abs_err'), 4)}</td><td class=n>{_fmt(v.get('accuracy'), 4)}</td>"
-            f"<td class={_e(status)}>{_e(status)}{(': ' + _e(v.get('reason'))) if v.get('reason') else ''}</td>"
+            f"<td class={_e(v.get('status', ''))}>{_e(status)}{(': ' + _e(v.get('reason'))) if v.get('reason') else ''}</td>"
             "</tr>"
         )
     eager_row = ""
@@ -114,6 +143,31 @@ def render(manifest: dict, validation: dict) -> str:
         f"<li><b>{_e(f['target'])} {_e(f['precision'])}</b>: {_e(f['error'])}{('<br><i>' + _e(f['hint']) + '</i>') if f.get('hint') else ''}</li>"
         for f in manifest.get("failures", [])
     )
+    auto = validation.get("keep_float_auto") or {}
+    mixed = ""
+    if auto:
+        steps = "".join(
+            f"<tr><td class=n>{len(st['keep_float'])}</td><td>{_e(', '.join(st['keep_float']) or '(plain INT8)')}</td>"
+            f"<td class=n>{_fmt(st.get('sqnr_db'), 1)}</td><td class=n>{_fmt(st.get('top1_agreement'), 3)}</td></tr>"
+            for st in auto.get("steps", [])
+        )
+        verdict = (f"kept {len(auto.get('layers', []))} layer(s) in float ({auto.get('float_params', 0):,} parameters, "
+                   f"~{auto.get('extra_bytes_estimate', 0) / 1024:.0f} KiB more than all-INT8)" if auto.get("layers")
+                   else "plain INT8 met the floor; every layer is INT8")
+        mixed = (
+            "<h2>Mixed precision (automatic)</h2>"
+            f"<p>Plain INT8 was checked against the fidelity floor on {auto.get('tuning_samples')} tuning samples held out of "
+            f"the calibration data (not the evaluation data): {_e(verdict)}"
+            f"{'' if auto.get('met_floor_on_tuning_data', True) else '; the floor was still not met on tuning data'}.</p>"
+            "<table><tr><th>layers kept float</th><th>which</th><th>SQNR dB</th><th>top-1 agreement</th></tr>" + steps + "</table>"
+            + sensitivity_section(auto.get("ranking", []), auto.get("layers"))
+        )
+    floor = validation.get("floor") or {}
+    floor_text = (
+        f"Fidelity floor: SQNR ≥ {floor.get('min_sqnr_db')} dB and top-1 agreement ≥ {floor.get('min_agreement')} vs FP32"
+        + (f", accuracy within {floor['accuracy_budget']} points" if floor.get("accuracy_budget") is not None else "")
+        + "; below it an artifact is <b>low_fidelity</b>: not good enough to ship."
+    ) if floor else ""
     src = manifest["source"]
     eval_desc = validation.get("eval", {}).get("description", "")
     return f"""<!doctype html>
@@ -121,7 +175,7 @@ def render(manifest: dict, validation: dict) -> str:
 <style>
 body{{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;max-width:1200px;color:#222}}
 table{{border-collapse:collapse;font-size:13px}} th,td{{border:1px solid #ddd;padding:4px 8px}} th{{background:#f4f4f4}}
-td.n{{text-align:right;font-variant-numeric:tabular-nums}} .failed{{color:#b00}} .skipped{{color:#a60}} .ok{{color:#070}}
+td.n{{text-align:right;font-variant-numeric:tabular-nums}} .failed{{color:#b00}} .low_fidelity{{color:#fff;background:#c62828;font-weight:bold}} tr.kept{{background:#e8f5e9}} .skipped{{color:#a60}} .ok{{color:#070}}
 .legacy{{background:#eee;border-radius:3px;padding:0 4px;font-size:11px}} tr.ref{{background:#fafafa;color:#555}}
 .note{{background:#fff8e1;border-left:4px solid #f0b400;padding:8px 12px}} svg{{display:block;margin:1rem 0}}
 </style></head><body>
@@ -132,12 +186,14 @@ torch {_e(src.get('torch'))}, executorch {_e(src.get('executorch'))}, made {_e(m
 <p>Input: {', '.join(f"<code>{_e(i['name'])}</code> {_e(i['dtype'])} {_e(i['shape'])}" for i in manifest['inputs'])};
 output: {', '.join(f"<code>{_e(o['name'])}</code> {_e(o['shape'])}" for o in manifest['outputs'])}.
 Evaluated on {_e(validation.get('eval', {}).get('samples'))} held-out samples{(': ' + _e(eval_desc)) if eval_desc else ''}.</p>
+<p>{floor_text}</p>
 <p class=note>{_e(HOST_LATENCY_NOTE)}</p>
 <h2>Artifacts</h2>
 <table><tr><th>file</th><th>runtime/backend</th><th>precision</th><th>platforms</th><th>KiB</th><th>size / FP32 .pte</th>
 <th>host p50 ms</th><th>host p90 ms</th><th>top-1 agreement</th><th>SQNR dB</th><th>max abs err</th><th>accuracy</th><th>validation</th></tr>
 {eager_row}{''.join(rows)}</table>
 {''.join(charts)}
+{mixed}
 {('<h2>Failed builds</h2><ul>' + failures + '</ul>') if failures else ''}
 <h2>Delegation</h2>{''.join(deleg) or '<p>No delegated artifacts.</p>'}
 {('<h2>Notes</h2><ul>' + ''.join(notes) + '</ul>') if notes else ''}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from mobilekit.export.config import FidelityFloor
 from mobilekit.export.spec import EvalSet, LoadedModel, Sample
 from mobilekit.export.targets.base import Artifact, SkipValidation, Target
 
@@ -123,8 +124,13 @@ def validate_artifact(
     *,
     iterations: int,
     warmup: int,
+    floor: FidelityFloor | None = None,
+    eager_accuracy: float | None = None,
 ) -> ValidationOutcome:
-    """Run ``artifact`` on the host over the eval set and time it; skipped (with the reason) where it cannot run."""
+    """Run ``artifact`` on the host over the eval set and time it; skipped (with the reason) where it cannot run.
+
+    Below ``floor`` the status is ``low_fidelity`` and the reason says, in words, what missed and what to do.
+    """
     try:
         run = target.host_runner(artifact)
     except SkipValidation as exc:
@@ -139,22 +145,34 @@ def validate_artifact(
         figures["host_latency_ms"] = time_latency(run, model.example_inputs, iterations, warmup)
     except Exception as exc:
         return ValidationOutcome(status="failed", reason=f"{type(exc).__name__}: {exc}")
-    return ValidationOutcome(status="ok", figures=figures, notes=fidelity_warnings(figures))
+    misses = below_floor(figures, floor or FidelityFloor(), eager_accuracy)
+    if misses:
+        return ValidationOutcome(status="low_fidelity", reason=low_fidelity_reason(misses, artifact), figures=figures)
+    return ValidationOutcome(status="ok", figures=figures)
 
 
-LOW_SQNR_DB = 20.0
-LOW_AGREEMENT = 0.95
+def below_floor(figures: dict, floor: FidelityFloor, eager_accuracy: float | None = None) -> list[str]:
+    """Each way ``figures`` miss ``floor``, in words (empty: good enough to ship)."""
+    misses = []
+    sqnr, agree, acc = figures.get("sqnr_db"), figures.get("top1_agreement"), figures.get("accuracy")
+    if sqnr is not None and sqnr < floor.min_sqnr_db:
+        misses.append(f"SQNR {sqnr:.1f} dB vs FP32 is below the {floor.min_sqnr_db:g} dB floor")
+    if agree is not None and agree < floor.min_agreement:
+        misses.append(f"top-1 agrees with FP32 on {agree:.1%} of the held-out samples, below the {floor.min_agreement:.0%} floor")
+    if floor.accuracy_budget is not None and acc is not None and eager_accuracy is not None:
+        drop = (eager_accuracy - acc) * 100
+        if drop > floor.accuracy_budget:
+            misses.append(f"accuracy drops {drop:.2f} points from FP32 ({eager_accuracy:.2%} -> {acc:.2%}), over the "
+                          f"{floor.accuracy_budget:g}-point budget")
+    return misses
 
 
-def fidelity_warnings(figures: dict) -> list[str]:
-    """Plain-words warnings when an artifact ran but drifted far from FP32 (it still ships; the user decides)."""
-    warnings = []
-    sqnr, agree = figures.get("sqnr_db"), figures.get("top1_agreement")
-    if sqnr is not None and sqnr < LOW_SQNR_DB:
-        warnings.append(
-            f"low fidelity: SQNR {sqnr:.1f} dB vs FP32 (below {LOW_SQNR_DB:.0f} dB); check accuracy on real data "
-            "before shipping, or keep the most sensitive layers in float with --keep-float"
-        )
-    if agree is not None and agree < LOW_AGREEMENT:
-        warnings.append(f"low fidelity: top-1 agrees with FP32 on only {agree:.1%} of the evaluation samples")
-    return warnings
+def low_fidelity_reason(misses: list[str], artifact: Artifact) -> str:
+    """The plain-words reason for ``low_fidelity``: what missed, and what to do about it."""
+    if artifact.precision in ("fp32", "fp16"):
+        advice = ("a float artifact should match eager FP32 closely; this points at a conversion problem: "
+                  "compare per-op outputs, or report it with the model")
+    else:
+        advice = ("do not ship it as is: keep the most sensitive layers in float (--keep-float auto, or see "
+                  "`mobilekit analyze`), calibrate on more representative data, or fine-tune with --qat")
+    return "low fidelity: " + "; ".join(misses) + ". " + advice[0].upper() + advice[1:] + "."

@@ -90,6 +90,10 @@ class BuildContext:
             self._cache[key] = make()
         return self._cache[key]
 
+    def replace_cached(self, key: str, value: Any) -> None:
+        """Overwrite what ``cached`` holds for ``key`` (a pipeline stage that refines shared data)."""
+        self._cache[key] = value
+
     def cached_or_none(self, key: str) -> Any:
         """What ``cached`` holds for ``key``, without making it (None when nothing built it)."""
         return self._cache.get(key)

@@ -446,15 +446,24 @@ def _nodes_to_exclude(target: str, exported, preprocessed, keep_float: tuple[str
     if not keep_float:
         return []
     present = {n.name for n in preprocessed.node}
+    consumers: dict[str, list] = {}
+    for n in exported.node:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n)
     chosen: list[str] = []
     for entry in keep_float:
         short = entry.split(".")[-1]
-        hits = [
-            n.name
+        matched = [
+            n
             for n in exported.node
             if entry in _scopes(n) or any(s.startswith(entry + ".") for s in _scopes(n)) or short in _classes(n)
         ]
-        hits = [h for h in hits if h in present]
+        hits = [n.name for n in matched if n.name in present]
+        if not hits and matched:
+            # quant_pre_process folded Conv+BatchNormalization: the fused Conv writes the BN's output tensor.
+            tensors = {o for n in matched for o in n.output}
+            tensors |= {o for t in list(tensors) for c in consumers.get(t, ()) if c.op_type == "BatchNormalization" for o in c.output}
+            hits = [p.name for p in preprocessed.node if set(p.output) & tensors]
         if not hits:
             raise TargetError(
                 f"--keep-float {entry!r} matches no node of the {target} (ONNX) graph.",

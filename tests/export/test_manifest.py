@@ -66,13 +66,25 @@ def test_sha256_of_a_directory_is_stable(tmp_path):
     assert manifest_io.sha256_path(d) != first
 
 
-def test_low_fidelity_is_called_out_in_words():
-    from mobilekit.export.validate import fidelity_warnings
+def test_fidelity_floor_is_called_out_in_words(tmp_path):
+    from mobilekit.export.config import FidelityFloor
+    from mobilekit.export.targets.base import Artifact
+    from mobilekit.export.validate import below_floor, low_fidelity_reason
 
-    assert fidelity_warnings({"sqnr_db": 39.8, "top1_agreement": 1.0}) == []
-    notes = fidelity_warnings({"sqnr_db": -2.1, "top1_agreement": 0.0})
-    assert any("SQNR -2.1 dB" in n and "--keep-float" in n for n in notes)
-    assert any("0.0% of the evaluation samples" in n for n in notes)
+    floor = FidelityFloor()
+    assert below_floor({"sqnr_db": 39.8, "top1_agreement": 1.0}, floor) == []
+    assert below_floor({"sqnr_db": 20.0, "top1_agreement": 0.90}, floor) == []  # the floor itself passes
+    misses = below_floor({"sqnr_db": -2.1, "top1_agreement": 0.0}, floor)
+    assert any("SQNR -2.1 dB" in m and "20 dB floor" in m for m in misses)
+    assert any("0.0% of the held-out samples" in m and "90% floor" in m for m in misses)
+    # An accuracy budget applies only where labels gave an accuracy.
+    budget = FidelityFloor(accuracy_budget=0.3)
+    assert below_floor({"sqnr_db": 40, "top1_agreement": 1.0, "accuracy": 0.99}, budget, eager_accuracy=0.995) == ["accuracy drops 0.50 points from FP32 (99.50% -> 99.00%), over the 0.3-point budget"]
+    assert below_floor({"sqnr_db": 40, "top1_agreement": 1.0, "accuracy": None}, budget, eager_accuracy=0.995) == []
+    int8 = Artifact(path=tmp_path / "m.xnnpack.int8.pte", target="xnnpack", runtime="executorch", backend="xnnpack",
+                    precision="int8", platforms=("android",))
+    reason = low_fidelity_reason(misses, int8)
+    assert reason.startswith("low fidelity: SQNR") and "--keep-float auto" in reason and "mobilekit analyze" in reason
 
 
 def test_check_bundle_names_a_missing_sample_file(digits_bundle, tmp_path):

@@ -33,8 +33,8 @@ def _top1(net: torch.nn.Module, samples) -> list[int]:
 def test_unknown_builtin_lists_the_names():
     with pytest.raises(MobilekitError, match="resnet") as info:
         load_builtin("resnet")
-    assert "digits, mobilenet_v2" in str(info.value)
-    assert BUILTIN_NAMES == ("digits", "mobilenet_v2")
+    assert "digits, efficientnet_lite0, mobilenet_v2" in str(info.value)
+    assert BUILTIN_NAMES == ("digits", "efficientnet_lite0", "mobilenet_v2")
 
 
 def test_digits_spec_is_consistent(digits_model):
