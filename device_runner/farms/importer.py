@@ -333,7 +333,10 @@ def _text(e: Entry | None) -> str | None:
 
 def _energy(farm: str, doc: dict, power: str | None) -> dict:
     reason = FARM_ENERGY_REASON.format(farm=farm) + (f" ({power})" if power else "")
-    app = doc.get("energy") if isinstance(doc.get("energy"), dict) else None
+    from mobilekit.device_runner import power as power_model
+
+    app_energy = power_model.energy_from_app_samples(doc, battery_faked=False)  # the app records raw readings only
+    app = app_energy.to_dict() if app_energy else (doc.get("energy") if isinstance(doc.get("energy"), dict) else None)
     return {"valid": False, "method": "none: farm phone on external power", "invalid_reason": reason,
             "app_energy": app, "mj_per_inference": None}
 
