@@ -43,6 +43,8 @@ def artifact_table(manifest: dict, validation: dict | None = None) -> Table:
         colour = {"ok": "green", "skipped": "yellow", "failed": "red", "low_fidelity": "bold red"}.get(status, "white")
         if status == "low_fidelity":
             status = "LOW FIDELITY"
+        if v.get("estimate"):
+            status += " (estimate)"
         table.add_row(
             a["file"] + (" [dim](legacy)[/]" if a.get("legacy") else ""),
             f"{a['runtime']}/{a['backend']}",
@@ -83,6 +85,8 @@ def print_export_summary(console: Console, manifest: dict, validation: dict, bun
                 f"missed the fidelity floor ({', '.join(mixed['keep_float'][:4])}{' ...' if len(mixed['keep_float']) > 4 else ''}; "
                 f"~{mixed['extra_bytes_estimate'] / 1024:.0f} KiB more than all-INT8)"
             )
+        if v.get("estimate"):
+            console.print(f"[yellow]{a['file']}: fidelity is an {v['estimate']}[/]")
         if v.get("status") == "skipped":
             console.print(f"[yellow]{a['file']}: validation skipped: {v.get('reason')}[/]")
     for f in manifest.get("failures", []):

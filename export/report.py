@@ -94,6 +94,8 @@ def render(manifest: dict, validation: dict) -> str:
         status = v.get("status", "—")
         if status == "low_fidelity":
             status = "low_fidelity (not good enough to ship)"
+        if v.get("estimate"):
+            status += f" [{v['estimate']}]"
         rows.append(
             "<tr>"
             f"<td><code>{_e(a['file'])}</code>{' <span class=legacy>legacy</span>' if a.get('legacy') else ''}</td>"

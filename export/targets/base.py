@@ -60,6 +60,10 @@ class Artifact:
     delegation: dict | None = None
     notes: list[str] = field(default_factory=list)
     build_seconds: float = 0.0
+    # Where this host cannot run the artifact: (what it is, a runner) for a stand-in that computes the same
+    # quantized function (e.g. the PT2E Q/DQ graph a Core ML W8A8 package was converted from). Validation
+    # then reports its figures as an estimate, labelled so.
+    host_proxy: tuple[str, "HostRunner"] | None = field(default=None, repr=False)
 
 
 class HostRunner(Protocol):

@@ -231,6 +231,15 @@ class CoreMLTarget(Target):
                 mlmodel.user_defined_metadata[f"mobilekit.{item.name}.image_scale"] = repr(float(item.scale))
                 mlmodel.user_defined_metadata[f"mobilekit.{item.name}.image_bias"] = ",".join(repr(float(b)) for b in item.bias)
         mlmodel.user_defined_metadata["mobilekit.precision"] = precision
+        proxy = None
+        if precision == "w8a8":
+            graph = ctx.cached_or_none("pt2e_xnnpack")
+            if graph is not None:
+                proxy = (
+                    "estimate from a host proxy: the PT2E Q/DQ graph this package was converted from, run in PyTorch "
+                    "(Core ML itself runs only on Apple devices)",
+                    _graph_runner(graph),
+                )
         dest = ctx.artifact_path("coreml", precision, "mlpackage")
         dest.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="mobilekit-coreml-", dir=dest.parent) as tmp:
@@ -250,6 +259,7 @@ class CoreMLTarget(Target):
             minimum_os=f"iOS {ctx.config.coreml_min_ios}",
             notes=notes,
             build_seconds=time.perf_counter() - start,
+            host_proxy=proxy,
         )
 
     def _convert(self, ctx: BuildContext, ct, precision: str):
@@ -503,6 +513,19 @@ class CoreMLDelegateTarget(Target):
         if b"CoreMLBackend" not in data:
             raise TargetError(f"The {self.name} artifact delegates nothing to CoreMLBackend.")
         return [f"{len(data)} B ExecuTorch program delegating to CoreMLBackend"]
+
+
+def _graph_runner(graph):
+    """A host runner over a (quantized) torch graph module."""
+    import torch
+
+    def run(sample) -> list[np.ndarray]:
+        with torch.no_grad():
+            out = graph(*sample)
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        return [o.detach().float().numpy() for o in outs]
+
+    return run
 
 
 # ---- spec helpers ----------------------------------------------------------------------------------
