@@ -56,8 +56,13 @@ def build_config(**opts):
             )
         floor = FidelityFloor(min_sqnr_db=opts.get("min_sqnr", 20.0), min_agreement=opts.get("min_agreement", 0.90),
                               accuracy_budget=opts.get("accuracy_budget"))
+        qat = None
+        if opts.get("qat"):
+            from mobilekit.export.qat import QatConfig
+
+            qat = QatConfig(train=opts["qat"], steps=opts.get("qat_steps") or 150, lr=opts.get("qat_lr") or 1e-5)
         return ExportConfig(
-            floor=floor, auto_keep_float=auto_mode, eval_data=opts.get("eval_data"), preprocess=preprocess_options(opts),
+            qat=qat, floor=floor, auto_keep_float=auto_mode, eval_data=opts.get("eval_data"), preprocess=preprocess_options(opts),
             model=opts["model"], out_dir=opts["out"], targets=_csv(opts["targets"]), precisions=_csv(opts["quant"]),
             quant=quant, example_inputs=opts["example_input"], weights=opts["weights"], calibration=opts["calibration"],
             dynamic_batch=opts["dynamic_batch"], name=opts["name"], force=opts["force"], validate=opts["validate"],
@@ -99,6 +104,9 @@ def run_export(config, console: Console, quiet: bool):
 @click.option("--min-sqnr", type=float, default=20.0, show_default=True, help="Fidelity floor: SQNR (dB) vs FP32 on held-out data; below it an artifact is low_fidelity and export exits 1.")
 @click.option("--min-agreement", type=float, default=0.90, show_default=True, help="Fidelity floor: top-1 agreement with FP32 (classifiers).")
 @click.option("--accuracy-budget", type=float, help="Fidelity floor: most accuracy points an artifact may lose vs FP32 (needs labelled --eval data).")
+@click.option("--qat", metavar="distill|MODULE:FUNCTION", help="Quantization-aware training for the XNNPACK and Core ML W8A8 artifacts: 'distill' fine-tunes the fake-quantized model to match FP32 on the calibration data (no labels needed); MODULE:FUNCTION calls your training loop with the prepared model.")
+@click.option("--qat-steps", type=int, help="Steps of --qat distill (default 150).")
+@click.option("--qat-lr", type=float, help="Learning rate of --qat distill (default 1e-5, Adam).")
 @click.option("--preprocess", type=click.Choice(["imagenet", "unit", "symmetric"]), help="How an app turns a picture into the input (user models): imagenet = resize 256 keeping aspect, crop 224, ImageNet mean/std; unit = pixels/255; symmetric = pixels/127.5 - 1.")
 @click.option("--resize", metavar="HxW", help="Override the preset's resize, e.g. 256x256.")
 @click.option("--crop", metavar="HxW", help="Centre crop after resizing, e.g. 224x224.")
@@ -131,6 +139,7 @@ def export(as_json: bool, **opts) -> None:
       mobilekit export mypkg.nets:make_net --example-input 1x3x224x224:float32 \\
           --weights net.pt --calibration images/ --keep-float classifier
       mobilekit export model.pt2 --calibration calib.npy
+      mobilekit export digits --qat distill                         # recover accuracy without labels
 
     Every artifact is validated on held-out data against eager FP32. Below the fidelity floor
     (--min-sqnr, --min-agreement, --accuracy-budget) it is marked low_fidelity in the table, the

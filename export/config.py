@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mobilekit.export.preprocess import PreprocessOptions
+    from mobilekit.export.qat import QatConfig
 
 
 class Granularity(str, Enum):
@@ -155,6 +156,7 @@ class ExportConfig:
     eval_data: Path | None = None  # held-out data: image folder (class sub-folders = labels) or tensors
     eval_fraction: float = 0.25  # held out of the calibration data when it is the only data source
     preprocess: "PreprocessOptions | None" = None  # for user models: how an app turns a picture into input 0
+    qat: "QatConfig | None" = None  # quantization-aware training for the PT2E targets (xnnpack, coreml w8a8)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "out_dir", Path(self.out_dir))

@@ -114,6 +114,32 @@ def clamps_to_hardtanh(gm: torch.fx.GraphModule) -> int:
     return count
 
 
+def move_outputs_past_clamps(gm: torch.fx.GraphModule) -> int:
+    """Where a pattern's quantized output (e.g. conv+batch-norm in a QAT graph) feeds only a clamp,
+    observe the output after the clamp instead: the same fix as :func:`annotate_fused_clamps`, for the
+    patterns the stock quantizer annotated itself. Returns how many outputs moved."""
+    from torchao.quantization.pt2e.quantizer import QuantizationAnnotation, SharedQuantizationSpec
+
+    key = "quantization_annotation"
+    moved = 0
+    for clamp in gm.graph.nodes:
+        if not is_clamp_node(clamp):
+            continue
+        producer = clamp.args[0]
+        if not isinstance(producer, Node) or len(producer.users) != 1:
+            continue
+        ann = producer.meta.get(key)
+        if ann is None or ann.output_qspec is None or isinstance(ann.output_qspec, SharedQuantizationSpec):
+            continue
+        own = clamp.meta.get(key)
+        if own is not None and own.output_qspec is not None and not isinstance(own.output_qspec, SharedQuantizationSpec):
+            continue  # already observed after the clamp
+        clamp.meta[key] = QuantizationAnnotation(output_qspec=ann.output_qspec, _annotated=True)
+        ann.output_qspec = None
+        moved += 1
+    return moved
+
+
 def fused_clamp_quantizer_class():
     """``XNNPACKQuantizer`` subclass that annotates conv/linear + clamp patterns before the stock ones."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer
@@ -130,6 +156,8 @@ def fused_clamp_quantizer_class():
 
         def annotate(self, model: torch.fx.GraphModule) -> torch.fx.GraphModule:
             self.fused_clamps = annotate_fused_clamps(model, self.global_config, self.filter_fn)
-            return super().annotate(model)
+            model = super().annotate(model)
+            self.fused_clamps += move_outputs_past_clamps(model)
+            return model
 
     return FusedClampXNNPACKQuantizer

@@ -223,7 +223,14 @@ def export_bundle(
     ctx.cached("exported_fp32", lambda: exported)
 
     keep_float_choice = None
-    if _wants_auto_keep_float(config, plan):
+    qat_record = None
+    if config.qat is not None and _plans_static_int8(plan) and isinstance(config.quant, StaticInt8Config):
+        t = time.perf_counter()
+        qat_record = run_qat(ctx, say)
+        timings["qat"] = time.perf_counter() - t
+    # After distillation the fine-tuned model is checked against the floor like any other; a user's own
+    # QAT loop hands over a finished Q/DQ graph, which only validation judges.
+    if _wants_auto_keep_float(config, plan) and (qat_record is None or qat_record.get("train") == "distill"):
         t = time.perf_counter()
         try:
             keep_float_choice = auto_keep_float(ctx, say)
@@ -244,6 +251,7 @@ def export_bundle(
                 artifact = target.build(ctx, precision)
                 artifact.notes = list(artifact.notes) + target.check_artifact(artifact, ctx)
                 _record_mixed_precision(artifact, keep_float_choice)
+                _record_qat(artifact, qat_record)
                 built.append((target, artifact))
             except Exception as exc:  # one artifact failing never loses the others
                 if os.environ.get("MOBILEKIT_DEBUG"):
@@ -309,13 +317,60 @@ def export_bundle(
 STATIC_INT8_PRECISIONS = ("int8", "w8a8")
 
 
+def _plans_static_int8(plan) -> bool:
+    return any(target is not None and not reason and set(precisions) & set(STATIC_INT8_PRECISIONS)
+               for _, target, precisions, reason in plan)
+
+
 def _wants_auto_keep_float(config: ExportConfig, plan) -> bool:
     """True when a static INT8 artifact is planned and the user did not fix the float layers themselves."""
     recipe = config.quant
     if not isinstance(recipe, StaticInt8Config) or config.auto_keep_float is AutoKeepFloat.OFF or recipe.keep_float:
         return False
-    return any(target is not None and not reason and set(precisions) & set(STATIC_INT8_PRECISIONS)
-               for _, target, precisions, reason in plan)
+    return _plans_static_int8(plan)
+
+
+# Targets that build from the shared PT2E Q/DQ graph (and so from a QAT graph); the others quantize the
+# float model with their own tools.
+PT2E_CONSUMERS = {("xnnpack", "int8"), ("coreml", "w8a8")}
+
+
+def run_qat(ctx: BuildContext, say: Progress) -> dict:
+    """The QAT stage. distill: every INT8 target quantizes the fine-tuned model; a user loop: the PT2E
+    targets build from its trained Q/DQ graph. FP32 artifacts always come from the original model."""
+    import dataclasses
+
+    from mobilekit.export.qat import DISTILL, distill, qat_quantizer, quantize_qat
+
+    samples = ctx.calibration_samples()
+    qat = ctx.config.qat
+    say(f"quantization-aware training ({qat.train}) on {len(samples)} samples")
+    if qat.train == DISTILL:
+        ctx.exported_fp32()  # FP32 artifacts keep the original model
+        student, losses = distill(ctx.model, samples, qat, log=say)
+        ctx.model = dataclasses.replace(ctx.model, module=student, exported_program=None)
+        return {**qat.to_json(), "samples": len(samples), "first_loss": round(losses[0], 5), "last_loss": round(losses[-1], 5)}
+    graph, record = quantize_qat(ctx.model, qat_quantizer(ctx.config.quant, ctx.model), samples, qat, log=say)
+    ctx.replace_cached("pt2e_xnnpack", graph)
+    return record
+
+
+def _record_qat(artifact: Artifact, record: dict | None) -> None:
+    """Mark the artifacts built from the QAT model or graph; say so on the ones that were not."""
+    if record is None:
+        return
+    quant = artifact.quantization or {}
+    if record["train"] == "distill" and quant.get("mode") == "static":
+        quant["mode"] = "qat"
+        quant["qat"] = record
+    elif (artifact.target, artifact.precision) in PT2E_CONSUMERS:
+        quant["mode"] = "qat"
+        quant["qat"] = record
+    elif quant.get("mode") == "static":
+        artifact.notes.append(
+            f"QAT ({record['train']}) applies to the ExecuTorch XNNPACK and Core ML W8A8 artifacts, which build from "
+            f"the trained Q/DQ graph; the {artifact.target} target calibrates the float model with its own quantizer."
+        )
 
 
 def auto_keep_float(ctx: BuildContext, say: Progress):
@@ -332,16 +387,21 @@ def auto_keep_float(ctx: BuildContext, say: Progress):
     ctx.replace_cached("calibration", calibration)
     recipe = ctx.config.quant
 
+    # Choosing needs the shape of the damage, not the last tenth of a dB: at most 64 samples calibrate the
+    # candidates; the chosen recipe is then built once on all of them.
+    quick = calibration[:: max(1, len(calibration) // 64)][:64]
+
     def quantize(r):
-        key = "pt2e_xnnpack" if not r.keep_float else f"pt2e_xnnpack:{','.join(r.keep_float)}"
-        return ctx.cached(key, lambda: quantize_pt2e(ctx.model, xnnpack_quantizer(r, ctx.model), calibration))
+        key = "auto:plain" if not r.keep_float else f"auto:{','.join(r.keep_float)}"
+        return ctx.cached(key, lambda: quantize_pt2e(ctx.model, xnnpack_quantizer(r, ctx.model), quick))
 
     say("checking plain INT8 against the fidelity floor")
     choice = choose_keep_float(ctx.model, recipe, quantize, calibration, tuning, ctx.config.floor, log=say)
+    if quick is calibration or len(quick) == len(calibration):
+        ctx.replace_cached("pt2e_xnnpack", quantize(dataclasses.replace(recipe, keep_float=choice.layers)))
     if choice.layers:
-        chosen = dataclasses.replace(recipe, keep_float=choice.layers)
-        ctx.replace_cached("pt2e_xnnpack", quantize(chosen))
-        ctx.config = ctx.config.replace(quant=chosen)
+        ctx.replace_cached("keep_float_auto", tuple(choice.layers))
+        ctx.config = ctx.config.replace(quant=dataclasses.replace(recipe, keep_float=choice.layers))
     return choice
 
 

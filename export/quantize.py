@@ -27,7 +27,7 @@ def _observer_ctor(observer: Observer):
     }[observer]
 
 
-def xnnpack_quantizer(recipe: QuantRecipe, model: LoadedModel):
+def xnnpack_quantizer(recipe: QuantRecipe, model: LoadedModel, *, is_qat: bool = False):
     """An ``XNNPACKQuantizer`` configured for ``recipe`` (granularity, observer, layers kept in float)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import get_symmetric_quantization_config
 
@@ -35,8 +35,8 @@ def xnnpack_quantizer(recipe: QuantRecipe, model: LoadedModel):
 
     per_channel = recipe.granularity is Granularity.PER_CHANNEL
     dynamic = isinstance(recipe, DynamicInt8Config)
-    config = get_symmetric_quantization_config(is_per_channel=per_channel, is_dynamic=dynamic)
-    if isinstance(recipe, StaticInt8Config) and recipe.observer is not Observer.HISTOGRAM:
+    config = get_symmetric_quantization_config(is_per_channel=per_channel, is_dynamic=dynamic, is_qat=is_qat)
+    if isinstance(recipe, StaticInt8Config) and recipe.observer is not Observer.HISTOGRAM and not is_qat:
         ctor = _observer_ctor(recipe.observer).with_args(eps=2**-12)
         act = dataclasses.replace(config.input_activation, observer_or_fake_quant_ctr=ctor)
         config = dataclasses.replace(config, input_activation=act, output_activation=act)
@@ -86,7 +86,52 @@ def quantize_pt2e(model: LoadedModel, quantizer, samples: list[Sample]) -> torch
     with torch.no_grad():
         for sample in samples:
             prepared(*sample)
-    return convert_pt2e(prepared)
+    converted = convert_pt2e(prepared)
+    float_layer_barriers(converted)
+    return converted
+
+
+_WIDE = 3.0e38  # a clamp that changes nothing (finite, so it serializes)
+_PASSTHROUGH = {
+    torch.ops.aten.pad.default, torch.ops.aten.constant_pad_nd.default, torch.ops.aten.view.default,
+    torch.ops.aten.reshape.default, torch.ops.aten.permute.default, torch.ops.aten.flatten.using_ints,
+}
+
+
+def float_layer_barriers(gm: torch.fx.GraphModule) -> int:
+    """Put a no-op float clamp between a dequantize and a conv/linear kept in float.
+
+    A layer kept in float (``--keep-float``) whose producer is quantized reads ``dequantize(x)``.
+    ExecuTorch 1.5's XNNPACK partitioner then pulls that dequantize into the float conv's partition and
+    its serializer fails ("Weight and Input should both be quantized") when the conv has a bias, which
+    every conv has after batch-norm folding. A ``hardtanh(-3e38, 3e38)`` in between is lowered by
+    XNNPACK as a float clamp and keeps the two apart. Returns how many barriers were inserted.
+    """
+    count = 0
+    for node in list(gm.graph.nodes):
+        if node.op != "call_function" or node.target not in (torch.ops.aten.conv2d.default, torch.ops.aten.conv1d.default,
+                                                              torch.ops.aten.linear.default):
+            continue
+        x, w = node.args[0], node.args[1]
+        if _is_dequantize(w):
+            continue
+        consumer = node
+        while isinstance(x, torch.fx.Node) and x.op == "call_function" and x.target in _PASSTHROUGH and len(x.users) == 1:
+            consumer, x = x, x.args[0]  # e.g. the pad of a TF-"same" conv: XNNPACK sees through it to the dequantize
+        if not _is_dequantize(x):
+            continue
+        with gm.graph.inserting_before(consumer):
+            barrier = gm.graph.call_function(torch.ops.aten.hardtanh.default, (x, -_WIDE, _WIDE))
+        barrier.meta = dict(x.meta)
+        consumer.replace_input_with(x, barrier)
+        count += 1
+    if count:
+        gm.recompile()
+    return count
+
+
+def _is_dequantize(node) -> bool:
+    return isinstance(node, torch.fx.Node) and node.op == "call_function" and "dequantize" in str(node.target)
 
 
 def quant_record(

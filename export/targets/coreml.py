@@ -205,6 +205,11 @@ class CoreMLTarget(Target):
         mlmodel, notes = self._convert(ctx, ct, precision)
         quantization: dict = {"mode": "none"}
         keep = ctx.config.quant.keep_float
+        auto = ctx.cached_or_none("keep_float_auto")
+        if auto and precision != "w8a8":
+            # The automatic choice was made for activation quantization (the shared Q/DQ graph); weight-only
+            # packages keep every weight compressed unless the user named layers themselves.
+            keep = tuple(k for k in keep if k not in auto)
         if precision == "w8":
             mlmodel, quantization = self._weights_int8(ct, mlmodel, keep)
         elif precision in ("w4", "w6"):
@@ -405,7 +410,8 @@ class CoreMLTarget(Target):
                 f"size {size} B = {ratio:.3f} of the FP32 Core ML package ({ref['bytes']} B); "
                 f"weights {weights_ratio:.3f} of FP32 weights"
             )
-            if artifact.precision in ("w8", "w8a8") and weights_ratio > MAX_INT8_SIZE_RATIO:
+            kept = (artifact.quantization or {}).get("keep_float")
+            if artifact.precision in ("w8", "w8a8") and weights_ratio > MAX_INT8_SIZE_RATIO and not kept:
                 raise TargetError(
                     f"The {self.name} {artifact.precision} weights are {weights_ratio:.2f} of the FP32 weights "
                     f"(at most {MAX_INT8_SIZE_RATIO} expected): too many weights stayed in float."

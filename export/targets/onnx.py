@@ -459,6 +459,10 @@ def _nodes_to_exclude(target: str, exported, preprocessed, keep_float: tuple[str
             if entry in _scopes(n) or any(s.startswith(entry + ".") for s in _scopes(n)) or short in _classes(n)
         ]
         hits = [n.name for n in matched if n.name in present]
+        # A module's weights keep its name as the initializer's ("_conv_stem.weight") even where the exporter
+        # folded a BatchNorm into the Conv and the node's scope became the BatchNorm's.
+        hits += [n.name for n in preprocessed.node if n.name not in hits and len(n.input) > 1
+                 and n.input[1] in (entry + ".weight", entry + ".weight_fused_bn")]
         if not hits and matched:
             # quant_pre_process folded Conv+BatchNormalization: the fused Conv writes the BN's output tensor.
             tensors = {o for n in matched for o in n.output}
