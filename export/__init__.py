@@ -11,8 +11,14 @@ Python API (what ``mobilekit export``/``validate``/``demo`` call)::
     export_bundle(ExportConfig(model="mypkg.nets:make_net", example_inputs=("1x3x224x224:float32",),
                                calibration="images/", quant=StaticInt8Config(observer="minmax")))
 
+    # the fidelity gate, held-out data, and label-free QAT
+    export_bundle(ExportConfig(model="efficientnet_lite0", floor=FidelityFloor(min_sqnr_db=25.0),
+                               qat=QatConfig(train="distill")))
+
 Stages, one module each: ``config`` (typed settings), ``loading`` (built-in, module:factory, .pt2),
-``calibration`` (image folders, tensor files, iterables), ``quantize`` (PT2E recipes), ``targets/``
+``calibration`` (image folders, tensor files, iterables; ``--eval`` data), ``preprocess`` (presets),
+``quantize`` (PT2E recipes), ``fused_activations`` (conv+ReLU6 patterns), ``sensitivity`` (per-layer
+damage), ``mixed_precision`` (automatic keep-float), ``qat`` (distillation, your loop), ``targets/``
 (xnnpack, coreml, coreml_pte, onnx, ptl behind one interface), ``validate`` (host fidelity and latency),
 ``manifest`` (the contract), ``report`` (report.html), ``pipeline`` (the stages in order),
 ``bundle_check`` (``mobilekit validate``). Importing this package is cheap; torch loads on first use.
@@ -27,6 +33,10 @@ _LAZY = {
     "export_bundle": "mobilekit.export.pipeline",
     "ExportResult": "mobilekit.export.pipeline",
     "ExportError": "mobilekit.export.errors",
+    "FidelityFloor": "mobilekit.export.config",
+    "QatConfig": "mobilekit.export.qat",
+    "PreprocessOptions": "mobilekit.export.preprocess",
+    "analyze_layers": "mobilekit.export.sensitivity",
 }
 
 __all__ = sorted(_LAZY)
