@@ -53,6 +53,7 @@ def build_config(**opts):
             quant = StaticInt8Config(
                 granularity=opts["granularity"], observer=opts["observer"],
                 calibration_samples=opts["calibration_samples"], seed=opts["seed"], keep_float=keep_layers,
+                bias_correction=opts.get("bias_correction", False),
             )
         floor = FidelityFloor(min_sqnr_db=opts.get("min_sqnr", 20.0), min_agreement=opts.get("min_agreement", 0.90),
                               accuracy_budget=opts.get("accuracy_budget"))
@@ -62,7 +63,7 @@ def build_config(**opts):
 
             qat = QatConfig(train=opts["qat"], steps=opts.get("qat_steps") or 150, lr=opts.get("qat_lr") or 1e-5)
         return ExportConfig(
-            qat=qat, floor=floor, auto_keep_float=auto_mode, eval_data=opts.get("eval_data"), preprocess=preprocess_options(opts),
+            qat=qat, floor=floor, calibration_method=opts.get("calibration_method") or "fixed", auto_keep_float=auto_mode, eval_data=opts.get("eval_data"), preprocess=preprocess_options(opts),
             model=opts["model"], out_dir=opts["out"], targets=_csv(opts["targets"]), precisions=_csv(opts["quant"]),
             quant=quant, example_inputs=opts["example_input"], weights=opts["weights"], calibration=opts["calibration"],
             dynamic_batch=opts["dynamic_batch"], name=opts["name"], force=opts["force"], validate=opts["validate"],
@@ -97,7 +98,9 @@ def run_export(config, console: Console, quiet: bool):
 @click.option("--mode", type=click.Choice(["static", "dynamic"]), default="static", show_default=True, help="INT8 recipe: static (calibrated activations) or dynamic (runtime activation ranges).")
 @click.option("--calibration", type=click.Path(path_type=Path), help="Image folder, or .npy/.pt tensor file (N x input shape). Built-in models use their own data.")
 @click.option("--calibration-samples", type=int, default=256, show_default=True)
-@click.option("--observer", type=click.Choice(["histogram", "minmax", "moving_average_minmax"]), default="histogram", show_default=True)
+@click.option("--observer", type=click.Choice(["histogram", "minmax", "moving_average_minmax", "percentile"]), default="histogram", show_default=True, help="How activation ranges are set from the calibration data.")
+@click.option("--bias-correction", is_flag=True, help="Absorb the mean output shift that INT8 weights cause into each layer's bias (measured on the calibration data).")
+@click.option("--calibration-method", type=click.Choice(["fixed", "auto"]), default="fixed", show_default=True, help="auto: try histogram/minmax/percentile observers, with and without bias correction, on tuning data and keep the best (prints the comparison).")
 @click.option("--granularity", type=click.Choice(["per_channel", "per_tensor"]), default="per_channel", show_default=True)
 @click.option("--keep-float", multiple=True, metavar="LAYER|auto|none", help="Leave a layer (name from named_modules, see `mobilekit analyze`) or layer type (e.g. Linear) in float. Repeatable. 'auto' keeps the most damaging layers float until INT8 meets the floor (the default whenever plain INT8 misses it); 'none' forces plain INT8.")
 @click.option("--eval", "eval_data", type=click.Path(path_type=Path), help="Held-out evaluation data: an image folder (class sub-folders give labels and accuracy) or .npy/.npz/.pt tensors (+ labels). Default: the model's own, else a quarter of --calibration held out.")

@@ -89,6 +89,15 @@ def print_export_summary(console: Console, manifest: dict, validation: dict, bun
             console.print(f"[yellow]{a['file']}: fidelity is an {v['estimate']}[/]")
         if v.get("status") == "skipped":
             console.print(f"[yellow]{a['file']}: validation skipped: {v.get('reason')}[/]")
+    choice = next(((a.get("quantization") or {}).get("calibration_choice") for a in manifest["artifacts"]
+                   if (a.get("quantization") or {}).get("calibration_choice")), None)
+    if choice:
+        console.print("calibration methods compared on tuning data (held out of calibration):")
+        for c in choice["candidates"]:
+            kept = c["observer"] == choice["observer"] and c["bias_correction"] == choice["bias_correction"]
+            agr = "" if c.get("top1_agreement") is None else f", top-1 agreement {c['top1_agreement']:.3f}"
+            console.print(f"  {'[bold green]→[/]' if kept else ' '} {c['observer']:<10} "
+                          f"{'+ bias correction' if c['bias_correction'] else '                 '}  SQNR {c['sqnr_db']:.1f} dB{agr}")
     for f in manifest.get("failures", []):
         console.print(f"[red]failed[/] {f['target']} {f['precision']}: {f['error']}" + (f"\n  {f['hint']}" if f.get("hint") else ""))
     console.print(f"bundle: [bold]{bundle}[/] (manifest.json, report.html, validation.json)")

@@ -28,6 +28,7 @@ class Observer(str, Enum):
     HISTOGRAM = "histogram"
     MINMAX = "minmax"
     MOVING_AVERAGE_MINMAX = "moving_average_minmax"
+    PERCENTILE = "percentile"  # 0.01% / 99.99% quantiles, averaged over batches
 
 
 def _enum(enum_cls: type[Enum], value, what: str):
@@ -55,6 +56,7 @@ class StaticInt8Config:
     calibration_samples: int = 256
     seed: int = 0
     keep_float: tuple[str, ...] = ()
+    bias_correction: bool = False  # absorb the mean output shift of INT8 weights into the biases
 
     mode = "static"
 
@@ -157,7 +159,7 @@ class ExportConfig:
     eval_fraction: float = 0.25  # held out of the calibration data when it is the only data source
     preprocess: "PreprocessOptions | None" = None  # for user models: how an app turns a picture into input 0
     qat: "QatConfig | None" = None  # quantization-aware training for the PT2E targets (xnnpack, coreml w8a8)
-
+    calibration_method: str = "fixed"  # fixed: the recipe's observer; auto: try observers x bias correction
     def __post_init__(self) -> None:
         object.__setattr__(self, "out_dir", Path(self.out_dir))
         if self.weights is not None:
@@ -167,6 +169,8 @@ class ExportConfig:
         if self.eval_data is not None:
             object.__setattr__(self, "eval_data", Path(self.eval_data))
         object.__setattr__(self, "auto_keep_float", _enum(AutoKeepFloat, self.auto_keep_float, "keep-float mode"))
+        if self.calibration_method not in ("fixed", "auto"):
+            raise ValueError("calibration_method must be fixed or auto")
         if not 0.0 < self.eval_fraction < 1.0:
             raise ValueError("eval_fraction must be between 0 and 1")
         bad = [p for p in self.precisions if p not in PRECISIONS]

@@ -228,9 +228,19 @@ def export_bundle(
         t = time.perf_counter()
         qat_record = run_qat(ctx, say)
         timings["qat"] = time.perf_counter() - t
+    recovery = None
+    user_qat_graph = qat_record is not None and qat_record.get("train") != "distill"
+    if _plans_static_int8(plan) and isinstance(config.quant, StaticInt8Config) and not user_qat_graph:
+        if config.calibration_method == "auto" or config.quant.bias_correction:
+            t = time.perf_counter()
+            try:
+                recovery = run_recovery(ctx, say)
+            except MobilekitError:
+                pass  # e.g. no calibration data: each INT8 artifact then fails on its own, with that message
+            timings["calibration_method"] = time.perf_counter() - t
     # After distillation the fine-tuned model is checked against the floor like any other; a user's own
     # QAT loop hands over a finished Q/DQ graph, which only validation judges.
-    if _wants_auto_keep_float(config, plan) and (qat_record is None or qat_record.get("train") == "distill"):
+    if _wants_auto_keep_float(config, plan) and not user_qat_graph:
         t = time.perf_counter()
         try:
             keep_float_choice = auto_keep_float(ctx, say)
@@ -252,6 +262,7 @@ def export_bundle(
                 artifact.notes = list(artifact.notes) + target.check_artifact(artifact, ctx)
                 _record_mixed_precision(artifact, keep_float_choice)
                 _record_qat(artifact, qat_record)
+                _record_recovery(artifact, recovery)
                 built.append((target, artifact))
             except Exception as exc:  # one artifact failing never loses the others
                 if os.environ.get("MOBILEKIT_DEBUG"):
@@ -373,6 +384,63 @@ def _record_qat(artifact: Artifact, record: dict | None) -> None:
         )
 
 
+def tuning_split(ctx: BuildContext) -> tuple[list[Sample], list[Sample]]:
+    """(calibration, tuning): a fifth of the calibration data held back, once, for the choices the
+    pipeline makes itself (calibration method, layers kept float); validation data are never used."""
+    cached = ctx.cached_or_none("tuning")
+    if cached is not None:
+        return ctx.calibration_samples(), cached
+    samples = ctx.calibration_samples()
+    n_tune = max(4, len(samples) // 5) if len(samples) >= 20 else 0
+    tuning = samples[-n_tune:] if n_tune else list(samples)
+    calibration = samples[:-n_tune] if n_tune else list(samples)
+    ctx.replace_cached("calibration", calibration)
+    ctx.replace_cached("tuning", tuning)
+    return calibration, tuning
+
+
+def run_recovery(ctx: BuildContext, say: Progress) -> dict:
+    """Bias correction (asked for, or chosen) and the observer choice of ``--calibration-method auto``."""
+    import dataclasses
+
+    from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
+    from mobilekit.export.recovery import bias_correction, choose_calibration
+
+    calibration, tuning = tuning_split(ctx)
+    recipe = ctx.config.quant
+    record: dict = {}
+    if ctx.config.calibration_method == "auto":
+        quick = calibration[:: max(1, len(calibration) // 64)][:64]
+        say("comparing calibration methods on tuning data")
+        choice, corrected = choose_calibration(
+            ctx.model, recipe, quick, tuning,
+            lambda m, r, cal: quantize_pt2e(m, xnnpack_quantizer(r, m), cal), log=say,
+        )
+        recipe = dataclasses.replace(recipe, observer=choice.observer, bias_correction=choice.bias_correction)
+        record["calibration_choice"] = choice.to_json()
+        if corrected is not None:
+            ctx.exported_fp32()  # FP32 artifacts keep the original model
+            ctx.model = dataclasses.replace(ctx.model, module=corrected, exported_program=None)
+    elif recipe.bias_correction:
+        say("bias correction")
+        ctx.exported_fp32()
+        corrected, _ = bias_correction(ctx.model, calibration[:32])
+        ctx.model = dataclasses.replace(ctx.model, module=corrected, exported_program=None)
+    record["bias_correction"] = recipe.bias_correction
+    ctx.config = ctx.config.replace(quant=recipe)
+    return record
+
+
+def _record_recovery(artifact: Artifact, record: dict | None) -> None:
+    quant = artifact.quantization or {}
+    if record is None or quant.get("mode") not in ("static", "qat"):
+        return
+    if record.get("bias_correction"):
+        quant["bias_correction"] = True
+    if "calibration_choice" in record:
+        quant["calibration_choice"] = record["calibration_choice"]
+
+
 def auto_keep_float(ctx: BuildContext, say: Progress):
     """The mixed-precision stage: hold tuning samples out of calibration, choose layers, update the recipe."""
     import dataclasses
@@ -380,11 +448,7 @@ def auto_keep_float(ctx: BuildContext, say: Progress):
     from mobilekit.export.mixed_precision import choose_keep_float
     from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
 
-    samples = ctx.calibration_samples()
-    n_tune = max(4, len(samples) // 5) if len(samples) >= 20 else 0
-    tuning = samples[-n_tune:] if n_tune else list(samples)
-    calibration = samples[:-n_tune] if n_tune else list(samples)
-    ctx.replace_cached("calibration", calibration)
+    calibration, tuning = tuning_split(ctx)
     recipe = ctx.config.quant
 
     # Choosing needs the shape of the damage, not the last tenth of a dB: at most 64 samples calibrate the

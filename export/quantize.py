@@ -20,6 +20,10 @@ from mobilekit.export.spec import LoadedModel, Sample
 def _observer_ctor(observer: Observer):
     from torchao.quantization.pt2e import observer as obs
 
+    if observer is Observer.PERCENTILE:
+        from mobilekit.export.recovery import percentile_observer_class
+
+        return percentile_observer_class()
     return {
         Observer.HISTOGRAM: obs.HistogramObserver,
         Observer.MINMAX: obs.MinMaxObserver,
@@ -146,6 +150,7 @@ def quant_record(
     source: str | None = None,
     seed: int | None = None,
     keep_float=(),
+    bias_correction: bool = False,
 ) -> dict:
     """The manifest's artifact ``quantization`` block (schemas/manifest.schema.json), for every target."""
     record: dict = {"mode": mode, "scheme": scheme, "engine": engine}
@@ -160,6 +165,8 @@ def quant_record(
         record["calibration"] = calibration
     if keep_float:
         record["keep_float"] = list(keep_float)
+    if bias_correction:
+        record["bias_correction"] = True
     return record
 
 
@@ -177,4 +184,5 @@ def recipe_record(recipe: QuantRecipe, samples: int, source: str, engine: str) -
         source=source,
         seed=recipe.seed if static else None,
         keep_float=recipe.keep_float,
+        bias_correction=bool(getattr(recipe, "bias_correction", False)),
     )

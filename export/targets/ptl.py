@@ -248,6 +248,7 @@ def _qconfig(recipe):
         "histogram": obs.HistogramObserver,
         "minmax": obs.MinMaxObserver,
         "moving_average_minmax": obs.MovingAverageMinMaxObserver,
+        "percentile": obs.HistogramObserver,  # torch.ao has no percentile observer; the histogram one also clips outliers
     }[recipe.observer.value].with_args(dtype=torch.quint8, reduce_range=False)
     if recipe.granularity.value == "per_channel":
         weight = obs.PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric)

@@ -169,3 +169,46 @@ def test_analyze_ranks_the_fragile_layer_first(gate_models, capsys):
     code, out, _ = run(capsys, "analyze", "gatemodels:fragile", "--example-input", "1x3x16x16:float32",
                        "--calibration", "calib.npy")
     assert code == 0 and "--keep-float fc1" in out
+
+
+def test_calibration_method_auto_compares_and_keeps_the_best(gate_models, capsys):
+    code, out, _ = run(capsys, "export", *COMMON, "--calibration", "calib.npy", "--eval", "held.npz",
+                       "--calibration-method", "auto", "--out", "out")
+    choice = _artifact(gate_models, "int8")["quantization"]["calibration_choice"]
+    assert len(choice["candidates"]) == 6
+    best = max(choice["candidates"], key=lambda c: c["sqnr_db"])
+    assert (choice["observer"], choice["bias_correction"]) == (best["observer"], best["bias_correction"])
+    assert "calibration methods compared on tuning data" in out and "percentile" in out
+
+
+def test_bias_correction_removes_the_mean_shift_of_int8_weights():
+    import torch
+
+    from mobilekit.export.recovery import bias_correction
+    from mobilekit.export.sensitivity import fake_quant_weight
+
+    from target_helpers import loaded
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3), torch.nn.Flatten(), torch.nn.Linear(8 * 26 * 26, 10))
+    with torch.no_grad():
+        net[0].weight.add_(0.02)  # a biased weight distribution: rounding shifts every output channel's mean
+    model = loaded(net)
+    data = [(torch.rand(1, 1, 28, 28),) for _ in range(16)]
+    corrected, n = bias_correction(model, data)
+    assert n == 2
+
+    def mean_shift(module):
+        layer = module[0]
+        with torch.no_grad():
+            ref = torch.cat([layer(s[0]) for s in data]).mean(dim=(0, 2, 3))
+            w = layer.weight.data.clone()
+            layer.weight.data = fake_quant_weight(w)
+            got = torch.cat([layer(s[0]) for s in data]).mean(dim=(0, 2, 3))
+            layer.weight.data = w
+        return got, ref
+
+    got_c, _ = mean_shift(corrected)
+    _, ref_o = mean_shift(net)
+    got_o, _ = mean_shift(net)
+    assert (got_c - ref_o).abs().max() < 0.2 * (got_o - ref_o).abs().max()
