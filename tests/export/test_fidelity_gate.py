@@ -212,3 +212,34 @@ def test_bias_correction_removes_the_mean_shift_of_int8_weights():
     _, ref_o = mean_shift(net)
     got_o, _ = mean_shift(net)
     assert (got_c - ref_o).abs().max() < 0.2 * (got_o - ref_o).abs().max()
+
+
+def test_qat_with_your_own_training_loop(gate_models, capsys):
+    (gate_models / "myloop.py").write_text(textwrap.dedent(
+        '''
+        import torch
+        CALLS = []
+
+        def finetune(model):
+            # a user's loop: a few steps on their own data (here: random pictures, labels from argmax)
+            opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+            g = torch.Generator().manual_seed(0)
+            for _ in range(5):
+                x = torch.randn(4, 3, 16, 16, generator=g)
+                loss = model(x).square().mean() * 1e-3
+                opt.zero_grad(); loss.backward(); opt.step()
+            CALLS.append(type(model).__name__)
+        '''
+    ))
+    sys.modules.pop("myloop", None)
+    code, out, err = run(capsys, "export", *COMMON, "--calibration", "calib.npy", "--quant", "int8",
+                         "--qat", "myloop:finetune", "--out", "out")
+    import myloop
+
+    assert myloop.CALLS == ["GraphModule"], (out, err)
+    int8 = _artifact(gate_models, "int8")
+    assert int8["quantization"]["mode"] == "qat" and int8["quantization"]["qat"]["train"] == "myloop:finetune"
+    code, _, err = run(capsys, "export", *COMMON, "--calibration", "calib.npy", "--qat", "myloop:nothing", "--out", "out2")
+    assert "has no function 'nothing'" in (err + _)
+    code, _, err = run(capsys, "export", *COMMON, "--qat", "sgd", "--out", "out3")
+    assert code == 2 and "--qat takes 'distill' or module:function" in err

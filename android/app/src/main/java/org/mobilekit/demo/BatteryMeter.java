@@ -13,7 +13,8 @@ import org.mobilekit.demo.core.BatterySample;
 import org.mobilekit.demo.core.EnergyMeter;
 
 /**
- * Samples the battery on its own thread every {@code periodMs} (100 ms: about 10 Hz) and keeps the raw
+ * Samples the battery at {@link #start}, on its own thread every {@code periodMs} (100 ms: about 10 Hz),
+ * and at {@link #stop}, so even a window shorter than one period is bracketed; it keeps the raw
  * readings ({@link BatterySample}): BatteryManager ({@code CURRENT_NOW} µA, the sticky intent's voltage
  * mV, plug state and status, {@code ENERGY_COUNTER} nWh) and sysfs power_supply ({@code current_now},
  * {@code voltage_now}, {@code status}, {@code usb/online}, {@code ac/online}) where the app may read
@@ -40,6 +41,7 @@ final class BatteryMeter implements EnergyMeter {
     stop();
     synchronized (samples) {
       samples.clear();
+      samples.add(read()); // one reading at the window's start, however short the window is
     }
     running = true;
     thread = new Thread(this::loop, "mobilekit-battery");
@@ -48,14 +50,17 @@ final class BatteryMeter implements EnergyMeter {
 
   private void loop() {
     while (running) {
-      BatterySample s = read();
-      synchronized (samples) {
-        samples.add(s);
-      }
       try {
         Thread.sleep(periodMs);
       } catch (InterruptedException e) {
         return;
+      }
+      if (!running) {
+        return;
+      }
+      BatterySample s = read();
+      synchronized (samples) {
+        samples.add(s);
       }
     }
   }
@@ -116,6 +121,9 @@ final class BatteryMeter implements EnergyMeter {
         Thread.currentThread().interrupt();
       }
       thread = null;
+      synchronized (samples) {
+        samples.add(read()); // and one at its end: the window is always bracketed
+      }
     }
     synchronized (samples) {
       return new ArrayList<>(samples);
