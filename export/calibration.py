@@ -144,22 +144,9 @@ def _from_tensor_file(model: LoadedModel, path: Path, count: int, seed: int) -> 
         raise ExportError(f"{path} holds a {type(data).__name__}; expected one tensor of N samples.")
     if len(model.inputs) != 1:
         raise ExportError(f"A tensor file can calibrate single-input models only; {model.name} has {len(model.inputs)} inputs.")
-    example = model.example_inputs[0]
-    batch = batch_size(model)
-    per_sample = tuple(example.shape[1:])
-    if tuple(data.shape[1:]) == tuple(example.shape) and data.dim() == example.dim() + 1:
-        data = data.reshape(-1, *per_sample)  # N x B x ... -> (N*B) x ...
-    if tuple(data.shape[1:]) != per_sample:
-        raise ExportError(
-            f"Calibration tensors in {path} have shape {list(data.shape)}; {model.name} needs N x {list(per_sample)} "
-            f"({DTYPE_NAMES.get(example.dtype)}).",
-        )
-    n = data.shape[0] - data.shape[0] % batch
-    if n == 0:
-        raise ExportError(f"{path} holds {data.shape[0]} samples, fewer than the batch size {batch}.")
-    order = list(range(0, n, batch))
-    random.Random(seed).shuffle(order)
-    return [(data[i : i + batch].to(example.dtype).contiguous(),) for i in order[:count]]
+    samples = _split_batches(model, data, path, "Calibration tensors")
+    random.Random(seed).shuffle(samples)
+    return samples[:count]
 
 
 def load_eval_data(model: LoadedModel, path: Path, limit: int) -> "EvalSet":
@@ -178,7 +165,7 @@ def load_eval_data(model: LoadedModel, path: Path, limit: int) -> "EvalSet":
     if path.suffix not in (".npy", ".npz", ".pt", ".pth"):
         raise ExportError(f"--eval {path}: expected an image folder or a .npy/.npz/.pt file.")
     inputs, labels = _read_tensors_and_labels(path)
-    tmp_samples = _split_batches(model, inputs, path)
+    tmp_samples = _split_batches(model, inputs, path, "Evaluation tensors")
     n = min(len(tmp_samples), limit)
     batch = batch_size(model)
     lab = None
@@ -219,13 +206,16 @@ def _read_tensors_and_labels(path: Path) -> tuple[torch.Tensor, "np.ndarray | No
     raise ExportError(f"{path} holds a {type(data).__name__}; expected a tensor, (inputs, labels), or {{'inputs': ..., 'labels': ...}}.")
 
 
-def _split_batches(model: LoadedModel, data: torch.Tensor, path: Path) -> list[Sample]:
+def _split_batches(model: LoadedModel, data: torch.Tensor, path: Path, what: str = "Tensors") -> list[Sample]:
+    """N samples in one tensor -> samples at the exported batch size (an N x B x ... tensor is flattened)."""
     example = model.example_inputs[0]
     batch = batch_size(model)
     per_sample = tuple(example.shape[1:])
+    if tuple(data.shape[1:]) == tuple(example.shape) and data.dim() == example.dim() + 1:
+        data = data.reshape(-1, *per_sample)  # N x B x ... -> (N*B) x ...
     if tuple(data.shape[1:]) != per_sample:
         raise ExportError(
-            f"Tensors in {path} have shape {list(data.shape)}; {model.name} needs N x {list(per_sample)} "
+            f"{what} in {path} have shape {list(data.shape)}; {model.name} needs N x {list(per_sample)} "
             f"({DTYPE_NAMES.get(example.dtype)}).",
         )
     n = data.shape[0] - data.shape[0] % batch

@@ -232,21 +232,11 @@ def export_bundle(
     user_qat_graph = qat_record is not None and qat_record.get("train") != "distill"
     if _plans_static_int8(plan) and isinstance(config.quant, StaticInt8Config) and not user_qat_graph:
         if config.calibration_method == "auto" or config.quant.bias_correction:
-            t = time.perf_counter()
-            try:
-                recovery = run_recovery(ctx, say)
-            except MobilekitError:
-                pass  # e.g. no calibration data: each INT8 artifact then fails on its own, with that message
-            timings["calibration_method"] = time.perf_counter() - t
+            recovery = _optional_stage("calibration_method", timings, lambda: run_recovery(ctx, say))
     # After distillation the fine-tuned model is checked against the floor like any other; a user's own
     # QAT loop hands over a finished Q/DQ graph, which only validation judges.
     if _wants_auto_keep_float(config, plan) and not user_qat_graph:
-        t = time.perf_counter()
-        try:
-            keep_float_choice = auto_keep_float(ctx, say)
-        except MobilekitError:
-            pass  # e.g. no calibration data: each INT8 artifact then fails on its own, with that message
-        timings["keep_float_auto"] = time.perf_counter() - t
+        keep_float_choice = _optional_stage("keep_float_auto", timings, lambda: auto_keep_float(ctx, say))
 
     built: list[tuple[Target, Artifact]] = []
     failures: list[dict] = []
@@ -326,6 +316,18 @@ def export_bundle(
 
 
 STATIC_INT8_PRECISIONS = ("int8", "w8a8")
+
+
+def _optional_stage(name: str, timings: dict, run):
+    """Run a stage that only improves INT8 artifacts; a user error in it (e.g. no calibration data) is left
+    for each INT8 artifact to report on its own, so the FP32 artifacts still build."""
+    t = time.perf_counter()
+    try:
+        return run()
+    except MobilekitError:
+        return None
+    finally:
+        timings[name] = time.perf_counter() - t
 
 
 def _plans_static_int8(plan) -> bool:
