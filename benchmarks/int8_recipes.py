@@ -25,6 +25,8 @@ RECIPES = {
     "default": dict(),
     "minmax-observer": dict(observer="minmax"),
     "per-tensor-weights": dict(granularity="per_tensor"),
+    "bias-correction": dict(bias_correction=True),
+    "adaround": dict(adaround=True),
     "qat-distill": dict(qat=True),
 }
 
@@ -34,7 +36,7 @@ def stock_quantizer():
     """ExecuTorch's own XNNPACKQuantizer, as it ships (the ReLU6 output observed before the clamp)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer
 
-    import mobilekit.export.quantize as q
+    import mobilekit.export.fused_activations as q
 
     class Stock(XNNPACKQuantizer):
         fused_clamps = 0
@@ -52,7 +54,8 @@ def run_one(model: str, name: str, spec: dict, out: Path, qat_steps: int) -> dic
     from mobilekit.export.pipeline import export_bundle
     from mobilekit.export.qat import QatConfig
 
-    quant = StaticInt8Config(observer=spec.get("observer", "histogram"), granularity=spec.get("granularity", "per_channel"))
+    quant = StaticInt8Config(observer=spec.get("observer", "histogram"), granularity=spec.get("granularity", "per_channel"),
+                             bias_correction=spec.get("bias_correction", False), adaround=spec.get("adaround", False))
     config = ExportConfig(
         model=model, out_dir=out / name, targets=("xnnpack",), latency_iterations=3, quant=quant,
         auto_keep_float=spec.get("keep_float", "fallback"),

@@ -57,6 +57,7 @@ class StaticInt8Config:
     seed: int = 0
     keep_float: tuple[str, ...] = ()
     bias_correction: bool = False  # absorb the mean output shift of INT8 weights into the biases
+    adaround: bool = False  # learn each weight's rounding (up or down) on the calibration data
 
     mode = "static"
 

@@ -231,7 +231,7 @@ def export_bundle(
     recovery = None
     user_qat_graph = qat_record is not None and qat_record.get("train") != "distill"
     if _plans_static_int8(plan) and isinstance(config.quant, StaticInt8Config) and not user_qat_graph:
-        if config.calibration_method == "auto" or config.quant.bias_correction:
+        if config.calibration_method == "auto" or config.quant.bias_correction or config.quant.adaround:
             recovery = _optional_stage("calibration_method", timings, lambda: run_recovery(ctx, say))
     # After distillation the fine-tuned model is checked against the floor like any other; a user's own
     # QAT loop hands over a finished Q/DQ graph, which only validation judges.
@@ -411,6 +411,14 @@ def run_recovery(ctx: BuildContext, say: Progress) -> dict:
     calibration, tuning = tuning_split(ctx)
     recipe = ctx.config.quant
     record: dict = {}
+    if recipe.adaround:
+        from mobilekit.export.recovery import adaround
+
+        say("AdaRound: learning how to round each weight")
+        ctx.exported_fp32()  # FP32 artifacts keep the original model
+        rounded, _ = adaround(ctx.model, calibration[:16], log=say)
+        ctx.model = dataclasses.replace(ctx.model, module=rounded, exported_program=None)
+        record["adaround"] = {"samples": min(16, len(calibration)), "steps_per_layer": 200}
     if ctx.config.calibration_method == "auto":
         quick = calibration[:: max(1, len(calibration) // 64)][:64]
         say("comparing calibration methods on tuning data")
@@ -441,6 +449,8 @@ def _record_recovery(artifact: Artifact, record: dict | None) -> None:
         quant["bias_correction"] = True
     if "calibration_choice" in record:
         quant["calibration_choice"] = record["calibration_choice"]
+    if "adaround" in record:
+        quant["adaround"] = record["adaround"]
 
 
 def auto_keep_float(ctx: BuildContext, say: Progress):

@@ -1,4 +1,4 @@
-"""Accuracy recovery for post-training INT8: a percentile observer, bias correction, and an automatic choice.
+"""Accuracy recovery for post-training INT8: a percentile observer, bias correction, AdaRound, an automatic choice.
 
 - :class:`PercentileObserver` sets an activation's range from the 0.01% / 99.99% quantiles of what it
   sees (averaged over calibration batches), so a handful of outliers no longer stretch the INT8 grid.
@@ -10,9 +10,13 @@
 - :func:`choose_calibration` tries the observers with and without bias correction on tuning samples
   held out of the calibration data and keeps the best, with the comparison recorded.
 
+- :func:`adaround` learns, layer by layer, whether each weight rounds up or down so that the layer's
+  output on calibration data stays close to FP32 (weights end up exactly on the INT8 grid every
+  exporter computes, so the choice survives into every target).
+
 Cross-layer equalization is not offered: it rescales channels across an activation, which is exact
 for ReLU but not for ReLU6 (the clamp at 6 does not commute with a scale), the activation of most
-mobile networks; AdaRound is left for later (see the project notes).
+mobile networks.
 """
 
 from __future__ import annotations
@@ -145,3 +149,73 @@ def choose_calibration(model: LoadedModel, recipe, calibration: list[Sample], tu
                 best = row
     choice = CalibrationChoice(observer=best["observer"], bias_correction=best["bias_correction"], candidates=candidates)
     return choice, (corrected_module if choice.bias_correction else None)
+
+
+def _soft_round(v: torch.Tensor, zeta: float = 1.1, gamma: float = -0.1) -> torch.Tensor:
+    """AdaRound's rectified sigmoid h(V) in [0, 1]."""
+    return torch.clamp(torch.sigmoid(v) * (zeta - gamma) + gamma, 0.0, 1.0)
+
+
+def adaround(model: LoadedModel, samples: list[Sample], *, steps: int = 200, batch: int = 4,
+             lr: float = 1e-2, reg: float = 0.01, log: Callable[[str], None] = lambda m: None) -> tuple[torch.nn.Module, int]:
+    """A copy of ``model.module`` whose conv/linear weights sit on the INT8 grid, rounded up or down by
+    AdaRound (Nagel et al., "Up or Down? Adaptive Rounding for Post-Training Quantization", 2020).
+
+    For each layer, the rounding of every weight (per-channel symmetric INT8, XNNPACK's format) is learned
+    so that the layer's output on the calibration data stays close to FP32, instead of rounding each
+    weight to its nearest grid point on its own. The largest weight of each channel is left as is, so
+    the per-channel scale that any INT8 exporter later computes (max |w| / 127) is exactly the one used
+    here and the chosen grid points survive quantization unchanged (also through batch-norm folding,
+    a per-channel scale). Inputs are the FP32 model's, collected one layer at a time.
+    """
+    from torch.func import functional_call
+
+    from mobilekit.export.sensitivity import quantizable_layers
+
+    net = copy.deepcopy(model.module).eval()
+    layers = quantizable_layers(net)
+    gen = torch.Generator().manual_seed(0)
+    for index, (name, layer) in enumerate(layers):
+        inputs: list[torch.Tensor] = []
+        handle = layer.register_forward_pre_hook(lambda mod, args: inputs.append(args[0].detach()))
+        try:
+            with torch.no_grad():
+                for s in samples:
+                    net(*s)
+        finally:
+            handle.remove()
+        if not inputs:
+            continue
+        x_all = torch.cat(inputs)
+        w = layer.weight.detach()
+        flat = w.reshape(w.shape[0], -1)
+        amax = flat.abs().amax(dim=1, keepdim=True).clamp(min=1e-12)
+        scale = (amax / 127.0).reshape(-1, *([1] * (w.dim() - 1)))
+        scaled = w / scale
+        floor = torch.floor(scaled)
+        rest = (scaled - floor).clamp(1e-4, 1 - 1e-4)
+        fixed = (flat.abs() >= amax * (1 - 1e-6)).reshape(w.shape)  # each channel's largest weight stays put
+        v = (-torch.log((1.1 + 0.1) / (rest + 0.1) - 1)).clone().requires_grad_(True)
+        with torch.no_grad():
+            target = torch.cat([layer(x_all[i : i + batch]) for i in range(0, len(x_all), batch)])
+        optimizer = torch.optim.Adam([v], lr=lr)
+        nearest = torch.round(scaled)
+        for step in range(steps):
+            idx = torch.randint(0, len(x_all), (min(batch, len(x_all)),), generator=gen)
+            beta = 20 - (20 - 2) * step / max(1, steps - 1)
+            h = _soft_round(v)
+            q = torch.where(fixed, nearest, floor + h)
+            w_soft = torch.clamp(q, -127, 127) * scale
+            out = functional_call(layer, {"weight": w_soft}, (x_all[idx],))
+            rec = torch.nn.functional.mse_loss(out, target[idx])
+            round_reg = (1 - (2 * h - 1).abs().pow(beta)).sum() if step > steps // 5 else torch.zeros(())
+            loss = rec + reg * round_reg / h.numel()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():
+            q = torch.where(fixed, nearest, floor + (v >= 0).to(w.dtype))
+            layer.weight.data = (torch.clamp(q, -127, 127) * scale).to(w.dtype)
+        if index % 10 == 0:
+            log(f"AdaRound layer {index + 1}/{len(layers)}: {name}")
+    return net, len(layers)
