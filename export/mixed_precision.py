@@ -93,16 +93,19 @@ def choose_keep_float(
     *,
     log: Callable[[str], None] = lambda message: None,
     max_layers: int = 16,
+    reference_module: torch.nn.Module | None = None,
 ) -> KeepFloatChoice:
     """Greedy choice of layers to keep float so that INT8 meets ``floor`` on ``tuning`` samples.
 
     ``quantize(recipe)`` returns the PT2E Q/DQ graph for a recipe (the caller caches it, so the
-    plain-INT8 graph is reused by the targets when no layer needs to stay float).
+    plain-INT8 graph is reused by the targets when no layer needs to stay float). ``reference_module`` is
+    the FP32 model the user gave, when ``model`` is a tuned copy (distilled, bias-corrected, AdaRounded):
+    the floor is always about the user's model.
     """
     from mobilekit.export.sensitivity import analyze_layers, quantizable_layers
 
     classification = model.outputs[0].kind == "classification"
-    reference = run_rows(model.module, tuning)
+    reference = run_rows(reference_module if reference_module is not None else model.module, tuning)
     base = figures(reference, run_rows(quantize(recipe), tuning), classification)
     steps = [{"keep_float": [], **base}]
     choice = KeepFloatChoice(layers=(), met=meets(base, floor), steps=steps, tuning_samples=len(tuning))

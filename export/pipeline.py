@@ -221,6 +221,7 @@ def export_bundle(
         calibration_source=source_label,
     )
     ctx.cached("exported_fp32", lambda: exported)
+    ctx.cached("fp32_module", lambda: model.module)  # stages below may swap in a tuned copy; the floor is about this one
 
     keep_float_choice = None
     qat_record = None
@@ -425,6 +426,7 @@ def run_recovery(ctx: BuildContext, say: Progress) -> dict:
         choice, corrected = choose_calibration(
             ctx.model, recipe, quick, tuning,
             lambda m, r, cal: quantize_pt2e(m, xnnpack_quantizer(r, m), cal), log=say,
+            reference_module=ctx.cached_or_none("fp32_module"),
         )
         recipe = dataclasses.replace(recipe, observer=choice.observer, bias_correction=choice.bias_correction)
         record["calibration_choice"] = choice.to_json()
@@ -472,7 +474,8 @@ def auto_keep_float(ctx: BuildContext, say: Progress):
         return ctx.cached(key, lambda: quantize_pt2e(ctx.model, xnnpack_quantizer(r, ctx.model), quick))
 
     say("checking plain INT8 against the fidelity floor")
-    choice = choose_keep_float(ctx.model, recipe, quantize, calibration, tuning, ctx.config.floor, log=say)
+    choice = choose_keep_float(ctx.model, recipe, quantize, calibration, tuning, ctx.config.floor, log=say,
+                               reference_module=ctx.cached_or_none("fp32_module"))
     if quick is calibration or len(quick) == len(calibration):
         ctx.replace_cached("pt2e_xnnpack", quantize(dataclasses.replace(recipe, keep_float=choice.layers)))
     if choice.layers:

@@ -126,7 +126,8 @@ class CalibrationChoice:
 
 def choose_calibration(model: LoadedModel, recipe, calibration: list[Sample], tuning: list[Sample],
                        quantize: Callable[[LoadedModel, object, list[Sample]], torch.fx.GraphModule],
-                       log: Callable[[str], None] = lambda m: None) -> tuple[CalibrationChoice, torch.nn.Module | None]:
+                       log: Callable[[str], None] = lambda m: None,
+                       reference_module: torch.nn.Module | None = None) -> tuple[CalibrationChoice, torch.nn.Module | None]:
     """Try each observer, with and without bias correction, on ``tuning`` samples; keep the best SQNR.
 
     Returns the choice and the bias-corrected module when bias correction won (else None).
@@ -134,7 +135,7 @@ def choose_calibration(model: LoadedModel, recipe, calibration: list[Sample], tu
     from mobilekit.export.mixed_precision import figures, run_rows
 
     classification = model.outputs[0].kind == "classification"
-    reference = run_rows(model.module, tuning)
+    reference = run_rows(reference_module if reference_module is not None else model.module, tuning)
     corrected_module, n = bias_correction(model, calibration[:32])
     corrected = dataclasses.replace(model, module=corrected_module, exported_program=None)
     best, candidates = None, []
