@@ -356,7 +356,7 @@ def run_qat(ctx: BuildContext, say: Progress) -> dict:
 
     from mobilekit.export.qat import DISTILL, distill, qat_quantizer, quantize_qat
 
-    samples = ctx.calibration_samples()
+    samples, _ = tuning_split(ctx)  # the tuning samples that later choices are checked on stay unseen
     qat = ctx.config.qat
     say(f"quantization-aware training ({qat.train}) on {len(samples)} samples")
     if qat.train == DISTILL:

@@ -155,7 +155,7 @@ def distill(model: LoadedModel, samples: list[Sample], qat: QatConfig,
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
             if step % 25 == 0 or step == qat.steps - 1:
                 log(f"QAT distill step {step + 1}/{qat.steps}: relative MSE to FP32 {losses[-1]:.4f}")
     finally:
