@@ -37,7 +37,7 @@ from mobilekit.device_runner.connect import open_transport
 from mobilekit.device_runner.device import (
     APP_PACKAGE,
     APP_RESULTS,
-    BENCH_ACTIVITY,
+    benchmark_intent,
     DEVICE_ROOT,
     AppMissing,
     Device,
@@ -352,10 +352,9 @@ class DeviceRun:
             sampler = power.Sampler(dev, max_s=plan.timeout_s + 30).start()
         t0 = time.monotonic()
         try:
-            am = dev.sh("am", "start", "-W", "-S", "-n", BENCH_ACTIVITY, "--es", "bundle", self.remote_bundles[case.bundle],
-                        "--es", "artifact", case.artifact, "--es", "run_id", app_id, "--ei", "warmup", plan.warmup,
-                        "--ei", "iterations", plan.iterations, "--ei", "threads", case.threads,
-                        "--ez", "energy", "true" if plan.energy else "false", timeout_s=60, retry=False)
+            am = dev.sh(*benchmark_intent(self.remote_bundles[case.bundle], case.artifact, app_id, warmup=plan.warmup,
+                                          iterations=plan.iterations, threads=case.threads, energy=plan.energy),
+                        timeout_s=60, retry=False)
             from mobilekit.device_runner import parse
 
             started_info = parse.am_start(am.output)

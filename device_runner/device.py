@@ -18,6 +18,17 @@ from mobilekit.device_runner.transport import DeviceCommandFailed, DeviceError, 
 
 APP_PACKAGE = "org.mobilekit.demo"
 BENCH_ACTIVITY = f"{APP_PACKAGE}/.BenchmarkActivity"
+
+
+def benchmark_intent(bundle: str, artifact: str, run_id: str, *, warmup: int, iterations: int, threads: int,
+                     energy: bool) -> list[str]:
+    """The ``am start`` argument list of the benchmark protocol (DESIGN.md): one case in the app's benchmark mode.
+
+    ``mobilekit bench`` and the farm job files both send exactly this, so a farm runs what the runner runs.
+    """
+    return ["am", "start", "-W", "-S", "-n", BENCH_ACTIVITY, "--es", "bundle", bundle, "--es", "artifact", artifact,
+            "--es", "run_id", run_id, "--ei", "warmup", str(warmup), "--ei", "iterations", str(iterations),
+            "--ei", "threads", str(threads), "--ez", "energy", "true" if energy else "false"]
 DEVICE_ROOT = "/data/local/tmp/mobilekit"
 APP_RESULTS = f"/sdcard/Android/data/{APP_PACKAGE}/files/mobilekit"
 INSTALL_HINT = (

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from mobilekit import MobilekitError
-from mobilekit.device_runner.device import APP_PACKAGE, APP_RESULTS, BENCH_ACTIVITY, DEVICE_ROOT
+from mobilekit.device_runner.device import APP_PACKAGE, APP_RESULTS, BENCH_ACTIVITY, DEVICE_ROOT, benchmark_intent
 from mobilekit.device_runner.plan import BenchPlan, Bundle, Case, expand, load_bundle
 from mobilekit.device_runner.transport import quote as device_quote
 
@@ -78,9 +78,8 @@ class FarmCase:
 
     def am_start_args(self, remote_bundle: str, warmup: int, iterations: int) -> list[str]:
         """The exact ``am start`` argument list ``mobilekit bench`` uses (DESIGN.md, the benchmark protocol)."""
-        return ["am", "start", "-W", "-S", "-n", BENCH_ACTIVITY, "--es", "bundle", remote_bundle,
-                "--es", "artifact", self.artifact, "--es", "run_id", self.app_run_id, "--ei", "warmup", str(warmup),
-                "--ei", "iterations", str(iterations), "--ei", "threads", str(self.threads), "--ez", "energy", "true"]
+        return benchmark_intent(remote_bundle, self.artifact, self.app_run_id, warmup=warmup, iterations=iterations,
+                                threads=self.threads, energy=True)
 
     def case_key(self, address: str) -> str:
         """The same key format as :attr:`mobilekit.device_runner.plan.Case.case_key`."""
