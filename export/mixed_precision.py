@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from mobilekit.export.config import FidelityFloor, StaticInt8Config
+from mobilekit.export.sensitivity import analyze_layers, output_rows as run_rows, quantizable_layers
 from mobilekit.export.spec import LoadedModel, Sample
 from mobilekit.export.validate import sqnr_db
 
@@ -63,17 +64,6 @@ def figures(reference: np.ndarray, got: np.ndarray, classification: bool) -> dic
     return result
 
 
-def run_rows(module, samples: list[Sample]) -> np.ndarray:
-    """First output of ``module`` for every sample, flattened to one row per batch item."""
-    outs = []
-    with torch.no_grad():
-        for s in samples:
-            out = module(*s)
-            first = out if isinstance(out, torch.Tensor) else out[0]
-            outs.append(first.detach().float().reshape(first.shape[0], -1).numpy())
-    return np.concatenate(outs)
-
-
 def meets(fig: dict, floor: FidelityFloor, *, margin: bool = True) -> bool:
     """True when ``fig`` clears ``floor`` (with the tuning headroom unless ``margin`` is False)."""
     extra_db, extra_agree = (MARGIN_SQNR_DB, MARGIN_AGREEMENT) if margin else (0.0, 0.0)
@@ -102,7 +92,6 @@ def choose_keep_float(
     the FP32 model the user gave, when ``model`` is a tuned copy (distilled, bias-corrected, AdaRounded):
     the floor is always about the user's model.
     """
-    from mobilekit.export.sensitivity import analyze_layers, quantizable_layers
 
     classification = model.outputs[0].kind == "classification"
     reference = run_rows(reference_module if reference_module is not None else model.module, tuning)

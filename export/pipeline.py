@@ -352,17 +352,14 @@ PT2E_CONSUMERS = {("xnnpack", "int8"), ("coreml", "w8a8")}
 def run_qat(ctx: BuildContext, say: Progress) -> dict:
     """The QAT stage. distill: every INT8 target quantizes the fine-tuned model; a user loop: the PT2E
     targets build from its trained Q/DQ graph. FP32 artifacts always come from the original model."""
-    import dataclasses
-
     from mobilekit.export.qat import DISTILL, distill, qat_quantizer, quantize_qat
 
     samples, _ = tuning_split(ctx)  # the tuning samples that later choices are checked on stay unseen
     qat = ctx.config.qat
     say(f"quantization-aware training ({qat.train}) on {len(samples)} samples")
     if qat.train == DISTILL:
-        ctx.exported_fp32()  # FP32 artifacts keep the original model
         student, losses = distill(ctx.model, samples, qat, log=say)
-        ctx.model = dataclasses.replace(ctx.model, module=student, exported_program=None)
+        _use_tuned_module(ctx, student)
         return {**qat.to_json(), "samples": len(samples), "first_loss": round(losses[0], 5), "last_loss": round(losses[-1], 5)}
     graph, record = quantize_qat(ctx.model, qat_quantizer(ctx.config.quant, ctx.model), samples, qat, log=say)
     ctx.replace_cached("pt2e_xnnpack", graph)
@@ -385,6 +382,21 @@ def _record_qat(artifact: Artifact, record: dict | None) -> None:
             f"QAT ({record['train']}) applies to the ExecuTorch XNNPACK and Core ML W8A8 artifacts, which build from "
             f"the trained Q/DQ graph; the {artifact.target} target calibrates the float model with its own quantizer."
         )
+
+
+def _quick(calibration: list[Sample]) -> list[Sample]:
+    """At most 64 samples spread over ``calibration``: enough to compare candidates, which is all a choice needs
+    (the chosen recipe is then built once on every sample)."""
+    return calibration[:: max(1, len(calibration) // 64)][:64]
+
+
+def _use_tuned_module(ctx: BuildContext, module: torch.nn.Module) -> None:
+    """INT8 targets quantize ``module`` (distilled, bias-corrected or AdaRounded) from here on; the FP32
+    artifacts keep the user's model, whose ExportedProgram is captured (cached) before the swap."""
+    import dataclasses
+
+    ctx.exported_fp32()
+    ctx.model = dataclasses.replace(ctx.model, module=module, exported_program=None)
 
 
 def tuning_split(ctx: BuildContext) -> tuple[list[Sample], list[Sample]]:
@@ -416,12 +428,11 @@ def run_recovery(ctx: BuildContext, say: Progress) -> dict:
         from mobilekit.export.recovery import adaround
 
         say("AdaRound: learning how to round each weight")
-        ctx.exported_fp32()  # FP32 artifacts keep the original model
         rounded, _ = adaround(ctx.model, calibration[:16], log=say)
-        ctx.model = dataclasses.replace(ctx.model, module=rounded, exported_program=None)
+        _use_tuned_module(ctx, rounded)
         record["adaround"] = {"samples": min(16, len(calibration)), "steps_per_layer": 200}
     if ctx.config.calibration_method == "auto":
-        quick = calibration[:: max(1, len(calibration) // 64)][:64]
+        quick = _quick(calibration)
         say("comparing calibration methods on tuning data")
         choice, corrected = choose_calibration(
             ctx.model, recipe, quick, tuning,
@@ -431,13 +442,11 @@ def run_recovery(ctx: BuildContext, say: Progress) -> dict:
         recipe = dataclasses.replace(recipe, observer=choice.observer, bias_correction=choice.bias_correction)
         record["calibration_choice"] = choice.to_json()
         if corrected is not None:
-            ctx.exported_fp32()  # FP32 artifacts keep the original model
-            ctx.model = dataclasses.replace(ctx.model, module=corrected, exported_program=None)
+            _use_tuned_module(ctx, corrected)
     elif recipe.bias_correction:
         say("bias correction")
-        ctx.exported_fp32()
         corrected, _ = bias_correction(ctx.model, calibration[:32])
-        ctx.model = dataclasses.replace(ctx.model, module=corrected, exported_program=None)
+        _use_tuned_module(ctx, corrected)
     record["bias_correction"] = recipe.bias_correction
     ctx.config = ctx.config.replace(quant=recipe)
     return record
@@ -465,9 +474,7 @@ def auto_keep_float(ctx: BuildContext, say: Progress):
     calibration, tuning = tuning_split(ctx)
     recipe = ctx.config.quant
 
-    # Choosing needs the shape of the damage, not the last tenth of a dB: at most 64 samples calibrate the
-    # candidates; the chosen recipe is then built once on all of them.
-    quick = calibration[:: max(1, len(calibration) // 64)][:64]
+    quick = _quick(calibration)
 
     def quantize(r):
         key = "auto:plain" if not r.keep_float else f"auto:{','.join(r.keep_float)}"

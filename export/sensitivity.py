@@ -106,7 +106,8 @@ def quantizable_layers(module: torch.nn.Module) -> list[tuple[str, torch.nn.Modu
     return [(n, m) for n, m in module.named_modules() if isinstance(m, QUANTIZABLE) and n]
 
 
-def _outputs(module: torch.nn.Module, samples: list[Sample]) -> np.ndarray:
+def output_rows(module: torch.nn.Module, samples: list[Sample]) -> np.ndarray:
+    """First output of ``module`` for every sample, flattened to one row per batch item."""
     with torch.no_grad():
         outs = []
         for s in samples:
@@ -172,7 +173,7 @@ def analyze_layers(
     net = model.module.eval()
     layers = quantizable_layers(net)
     classification = model.outputs[0].kind == "classification"
-    ref = _outputs(net, samples)
+    ref = output_rows(net, samples)
     fp32_acc = float(np.mean(ref.argmax(1) == np.asarray(labels))) if labels is not None and classification else None
     ranges = _input_ranges(net, layers, calibration)
     results = []
@@ -182,7 +183,7 @@ def analyze_layers(
         original = layer.weight.data.clone()
         layer.weight.data = fake_quant_weight(original)
         try:
-            w = _figures(ref, _outputs(net, samples), labels, classification)
+            w = _figures(ref, output_rows(net, samples), labels, classification)
         finally:
             layer.weight.data = original
         lo, hi = ranges.get(name, (0.0, 0.0))
@@ -190,7 +191,7 @@ def analyze_layers(
             lambda mod, args, lo=lo, hi=hi: (fake_quant_activation(args[0], lo, hi),) + tuple(args[1:])
         )
         try:
-            a = _figures(ref, _outputs(net, samples), labels, classification)
+            a = _figures(ref, output_rows(net, samples), labels, classification)
         finally:
             handle.remove()
         results.append(LayerSensitivity(
