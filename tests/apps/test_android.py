@@ -60,7 +60,7 @@ def test_manifest_and_package_match_the_runner():
 
 
 def test_benchmark_activity_reads_every_extra_the_runner_sends():
-    bench_py = (REPO / "device_runner" / "bench.py").read_text()
+    bench_py = (REPO / "device_runner" / "device.py").read_text()  # benchmark_intent(): what bench and farms send
     sent = {name: kind for kind, name in re.findall(r'"--e([siz])", "(\w+)"', bench_py)}
     assert set(sent) == {"bundle", "artifact", "run_id", "warmup", "iterations", "threads", "energy"}
     java = (APP_JAVA / "BenchmarkActivity.java").read_text()
