@@ -9,8 +9,8 @@ with the host runtime, build the input from ``sample.input`` (or zeros), time ``
 
 Timing (a model, labelled simulated): the app really executes every iteration with the host runtime,
 but a phone's speed does not follow the CI host's load, so the reported latency is the host's median
-time for this artifact and thread count, measured the first time this phone runs it and then kept,
-times the phone's ``speed``, the ``slow`` fault and thermal throttling, times a seeded per-iteration
+time for this artifact and thread count, measured the first time this phone runs it and then kept
+(never below the profile's ``min_inference_ms``), times the phone's ``speed``, the ``slow`` fault and thermal throttling, times a seeded per-iteration
 jitter (log-normal, ~3%). Two runs of an unchanged setup therefore look alike, and ``slow=2.0`` is a
 2x regression. When the simulated time is longer than the host's, the app sleeps the difference after
 the timed loop, so the run takes as long on the clock as it reports (the runner's sysfs sampling then
@@ -330,7 +330,8 @@ class DemoApp:
                 walls.append(time.perf_counter() - start)
                 factors.append(speed * phone.faults.slow * power.latency_multiplier() * self._jitter.lognormvariate(0.0, 0.03))
             key = (hashlib.sha256(art_bytes).hexdigest(), threads)
-            base_s = self.host_ms.setdefault(key, statistics.median(walls[warmup:] or walls) * 1000.0) / 1000.0
+            host_ms = self.host_ms.setdefault(key, statistics.median(walls[warmup:] or walls) * 1000.0)
+            base_s = max(host_ms, phone.profile.min_inference_ms) / 1000.0
             simulated = [base_s * f for f in factors]
             latencies = [t * 1000.0 for t in simulated[warmup:]]
             debt_s = sum(simulated) - sum(walls)

@@ -58,6 +58,10 @@ class DeviceProfile:
     current_unit: str = "uA"  # "uA" (Pixels) or "mA" (some vendors)
     current_negative_discharging: bool = True  # Pixels: negative while discharging
     noise_pct: float = 1.0
+    # The shortest inference this phone runs at speed 1, in ms (a runtime's dispatch and a cold cache): the
+    # host can run a tiny test model in microseconds, far faster than any phone, and a case that short is
+    # too brief to sample power at ~10 Hz. 0 means no floor.
+    min_inference_ms: float = 0.0
     thermal_r_k_per_w: float = 8.0
     thermal_tau_s: float = 300.0
     app_version_name: str = "0.1.0"
@@ -69,6 +73,8 @@ class DeviceProfile:
             raise ValueError(f"current_unit must be 'uA' or 'mA', got {self.current_unit!r}")
         if self.battery_capacity_mah <= 0:
             raise ValueError("battery_capacity_mah must be > 0")
+        if self.min_inference_ms < 0:
+            raise ValueError("min_inference_ms must be >= 0")
 
     @property
     def cores(self) -> int:

@@ -54,7 +54,11 @@ def tiny_hostile_bundle(tmp_path_factory) -> Path:
 @pytest.fixture
 def sim_phone(tmp_path):
     SimulatedPhone, _ = _sim()
-    p = SimulatedPhone(tmp_path / "phone", port=0, serial="SIMFARM0", seed=0, speed=100.0)
+    from mobilekit.device_runner.sim.profile import DeviceProfile
+
+    # a 5 ms floor per inference at speed 1: cases long enough to sample power, with the full load signal
+    p = SimulatedPhone(tmp_path / "phone", port=0, serial="SIMFARM0", seed=0, speed=1.0,
+                       profile=DeviceProfile(min_inference_ms=5.0))
     p.start()
     yield p
     p.stop()

@@ -40,14 +40,20 @@ def tiny_bundle(tmp_path_factory) -> Path:
 def sim_phones(tmp_path):
     """``make(n, **kw)`` starts n simulated phones on free ports; all are stopped after the test."""
     SimulatedPhone, _ = _sim()
+    from mobilekit.device_runner.sim.profile import DeviceProfile
+
     started = []
 
-    def make(n=1, speed=100.0, **kw):
-        """speed=100: the tiny model takes ~5 ms an inference on the simulated phone, so a case lasts long enough to sample power at ~10 Hz."""
+    def make(n=1, speed=1.0, min_inference_ms=5.0, **kw):
+        """The tiny model takes at least 5 ms an inference on these phones (the host runs it in microseconds), so
+        a case of 100 iterations lasts long enough to sample power at ~10 Hz; at speed 1 the load draws the
+        profile's full per-thread power, well above the 1 % sensor noise."""
         out = []
         for _ in range(n):
             i = len(started)
-            p = SimulatedPhone(tmp_path / f"phone{i}", port=0, serial=f"SIMPHONE{i}", seed=i, speed=speed, **kw)
+            profile = DeviceProfile(min_inference_ms=min_inference_ms)
+            p = SimulatedPhone(tmp_path / f"phone{i}", port=0, serial=f"SIMPHONE{i}", seed=i, speed=speed,
+                               profile=profile, **kw)
             p.start()
             started.append(p)
             out.append(p)
