@@ -14,6 +14,26 @@ public abstract class Tensor {
     throw new UnsupportedOperationException();
   }
 
+  public static Tensor fromBlob(float[] data, long[] shape) {
+    throw new UnsupportedOperationException();
+  }
+
+  public static Tensor fromBlob(long[] data, long[] shape) {
+    throw new UnsupportedOperationException();
+  }
+
+  public static Tensor fromBlob(int[] data, long[] shape) {
+    throw new UnsupportedOperationException();
+  }
+
+  public static Tensor fromBlob(byte[] data, long[] shape) {
+    throw new UnsupportedOperationException();
+  }
+
+  public static Tensor fromBlobUnsigned(byte[] data, long[] shape) {
+    throw new UnsupportedOperationException();
+  }
+
   public float[] getDataAsFloatArray() {
     throw new UnsupportedOperationException();
   }

@@ -18,8 +18,10 @@ import org.json.JSONObject;
 /**
  * The headless benchmark of one artifact, as the device runner's protocol asks for it (DESIGN.md,
  * "The benchmark protocol"): read the manifest, load the artifact by its {@code runtime}, feed the
- * bundle's sample input, time {@code warmup} then {@code iterations} runs, check top-1 against
- * {@code sample.expected_top1}, and build result.json (schemas/result.schema.json).
+ * bundle's sample inputs (every input, in its dtype: pictures, token ids, attention masks), time
+ * {@code warmup} then {@code iterations} runs, check the output ({@link OutputCheck}: top-1 against
+ * {@code sample.expected_top1} for classifiers, cosine against the host's FP32 output otherwise), and
+ * build result.json (schemas/result.schema.json).
  *
  * <p>Plain Java: the Android activity only supplies {@link Probes} and writes the files with
  * {@link ResultWriter}. Call {@link #run} on a background thread.
@@ -146,13 +148,10 @@ public final class Benchmark {
     Manifest manifest = Manifest.load(bundleDir);
     Manifest.Artifact artifact = manifest.artifact(artifactFile);
     RuntimeVersions.check(artifact);
-    Manifest.Input input = manifest.inputs.get(0);
-    if (!"float32".equals(input.dtype)) {
-      throw new UnsupportedArtifactException("inputs[0] is " + input.dtype + "; this app feeds float32 inputs");
-    }
-    float[] x = manifest.sampleInput != null
-        ? Tensors.readFloatsLE(new File(bundleDir, manifest.sampleInput), input.numel())
-        : new float[input.numel()];
+    List<InputTensor> inputs = manifest.readSampleInputs(bundleDir);
+    // One float input (a picture): the runners' preallocated float path, as before multi-input bundles.
+    float[] x = inputs.size() == 1 && "float32".equals(inputs.get(0).dtype) ? inputs.get(0).floats() : null;
+    float[] expected = manifest.readExpectedOutput(bundleDir);
 
     int cores = Runtime.getRuntime().availableProcessors();
     int threadsUsed = cfg.resolvedThreads(cores);
@@ -182,7 +181,7 @@ public final class Benchmark {
       ranWith = runner.describe();
       pssAfterLoad = probes.pssKb();
       for (int i = 0; i < cfg.warmup; i++) {
-        out = runner.run(x);
+        out = x != null ? runner.run(x) : runner.run(inputs);
       }
       if (meter != null) {
         meter.start();
@@ -190,7 +189,7 @@ public final class Benchmark {
       timedStartMs = System.currentTimeMillis();
       for (int i = 0; i < cfg.iterations; i++) {
         long s = System.nanoTime();
-        out = runner.run(x);
+        out = x != null ? runner.run(x) : runner.run(inputs);
         lat[i] = (System.nanoTime() - s) / 1e6;
       }
       timedEndMs = System.currentTimeMillis();
@@ -269,13 +268,8 @@ public final class Benchmark {
     thermal.put("battery_temp_c_before", orNull(tempBefore));
     thermal.put("battery_temp_c_after", orNull(probes.batteryTempC()));
     r.put("thermal", thermal);
-    Integer got = out == null || out.length == 0 ? null : Tensors.argmax(out);
-    JSONObject check = new JSONObject();
-    check.put("expected_top1", orNull(manifest.expectedTop1));
-    check.put("got_top1", orNull(got));
-    check.put("ok", manifest.expectedTop1 == null || got == null ? JSONObject.NULL
-        : (Object) Boolean.valueOf(manifest.expectedTop1.intValue() == got.intValue()));
-    r.put("check", check);
+    OutputCheck check = OutputCheck.of(manifest, out, expected);
+    r.put("check", check.toJson());
     JSONArray errors = new JSONArray();
     if (artifact.lowFidelity()) {
       errors.put("warning: " + artifact.fidelityWarning());
@@ -295,9 +289,8 @@ public final class Benchmark {
         && !ranWith.toLowerCase(java.util.Locale.ROOT).contains("xnnpack") && !ranWith.contains("?")) {
       errors.put("the manifest says backend xnnpack, but forward uses " + ranWith);
     }
-    if (manifest.expectedTop1 != null && got != null && manifest.expectedTop1.intValue() != got.intValue()) {
-      errors.put("top-1 mismatch: the phone computed class " + got + ", the host expected "
-          + manifest.expectedTop1 + " for the bundle's sample input");
+    if (check.problem() != null) {
+      errors.put(check.problem());
     }
     r.put("errors", errors);
     return r;

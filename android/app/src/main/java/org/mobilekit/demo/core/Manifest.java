@@ -15,8 +15,9 @@ import org.json.JSONObject;
  * A bundle's {@code manifest.json} (schemas/manifest.schema.json, {@code mobilekit.manifest/1}), read
  * with {@code org.json} so the same class runs on Android and on a desktop JVM.
  *
- * <p>Only what the app needs is kept: inputs (with their image preprocessing), outputs, labels,
- * artifacts and the sample. Unknown fields are ignored; a missing required field or a different
+ * <p>Only what the app needs is kept: inputs (with their image preprocessing and role), outputs,
+ * labels, artifacts, the sample (every input's file, the expected outputs, the sentence of a text model)
+ * and the tokenizer. Unknown fields are ignored; a missing required field or a different
  * schema version is an {@link IllegalArgumentException} that names the field.
  */
 public final class Manifest {
@@ -32,13 +33,28 @@ public final class Manifest {
     public final String layout;
     /** Image preprocessing, or null when the input is not an image. */
     public final ImageSpec preprocess;
+    /**
+     * What feeds it: image, input_ids, attention_mask, token_type_ids, features or tokens; null when the
+     * manifest does not say (older bundles: an image when {@link #preprocess} is set).
+     */
+    public final String role;
 
-    Input(String name, String dtype, long[] shape, String layout, ImageSpec preprocess) {
+    Input(String name, String dtype, long[] shape, String layout, ImageSpec preprocess, String role) {
       this.name = name;
       this.dtype = dtype;
       this.shape = shape;
       this.layout = layout;
       this.preprocess = preprocess;
+      this.role = role;
+    }
+
+    /**
+     * Whether the input takes integers (token ids, masks) rather than real numbers.
+     *
+     * @return true for int64, int32, int8, uint8 and bool
+     */
+    public boolean isInteger() {
+      return InputTensor.isInteger(dtype);
     }
 
     /** Number of elements, with dynamic (-1) dimensions taken as 1. */
@@ -145,18 +161,131 @@ public final class Manifest {
     public final String name;
     public final String dtype;
     public final long[] shape;
-    /** classification or none (postprocess absent or null counts as none). */
+    /** classification, embedding or none (postprocess absent or null counts as none). */
     public final String kind;
     public final boolean softmax;
     public final int topK;
+    /** embedding: the model L2-normalises the vector itself. */
+    public final boolean normalize;
 
-    Output(String name, String dtype, long[] shape, String kind, boolean softmax, int topK) {
+    Output(String name, String dtype, long[] shape, String kind, boolean softmax, int topK, boolean normalize) {
       this.name = name;
       this.dtype = dtype;
       this.shape = shape;
       this.kind = kind;
       this.softmax = softmax;
       this.topK = topK;
+      this.normalize = normalize;
+    }
+  }
+
+  /** One entry of {@code sample.inputs} / {@code sample.outputs}: a raw little-endian tensor file. */
+  public static final class SampleFile {
+    /** The model input or output it belongs to. */
+    public final String name;
+    /** The file, relative to the bundle. */
+    public final String file;
+    /** Its dtype (float32 for outputs). */
+    public final String dtype;
+    /** Its shape, or null when the manifest does not give one (outputs). */
+    public final long[] shape;
+
+    /**
+     * @param name the input or output name
+     * @param file the bundle-relative file
+     * @param dtype the manifest dtype of the bytes
+     * @param shape the shape, or null
+     */
+    public SampleFile(String name, String file, String dtype, long[] shape) {
+      this.name = name;
+      this.file = file;
+      this.dtype = dtype;
+      this.shape = shape;
+    }
+  }
+
+  /**
+   * The manifest's {@code tokenizer}: how the app turns a sentence into the model's integer inputs
+   * (see {@link WordPieceTokenizer}).
+   */
+  public static final class TokenizerSpec {
+    /** wordpiece (the only kind). */
+    public final String kind;
+    /** vocab.txt in the bundle: one token a line, id = line index. */
+    public final String vocab;
+    /** The Hugging Face tokenizer.json (hosts), or null. */
+    public final String file;
+    public final boolean lowercase;
+    public final boolean stripAccents;
+    /** Every encoding is truncated and padded to this many tokens. */
+    public final int maxLength;
+    public final String clsToken;
+    public final String sepToken;
+    public final String padToken;
+    public final String unkToken;
+    public final String continuingPrefix;
+    public final int maxCharsPerWord;
+    /** The model input that takes the token ids. */
+    public final String inputIds;
+    /** The model input that takes the attention mask, or null. */
+    public final String attentionMask;
+    /** The model input that takes the token type (segment) ids, or null. */
+    public final String tokenTypeIds;
+
+    /**
+     * Builds a spec directly (tests, or an app that knows its model), with BERT's special tokens.
+     *
+     * @param vocab the vocabulary file in the bundle
+     * @param lowercase lower-case the text
+     * @param stripAccents NFD and drop non-spacing marks
+     * @param maxLength tokens per encoding, >= 2
+     * @param inputIds the model input for the ids
+     * @param attentionMask the model input for the mask, or null
+     * @param tokenTypeIds the model input for segment ids, or null
+     */
+    public TokenizerSpec(String vocab, boolean lowercase, boolean stripAccents, int maxLength, String inputIds,
+        String attentionMask, String tokenTypeIds) {
+      this("wordpiece", vocab, null, lowercase, stripAccents, maxLength, "[CLS]", "[SEP]", "[PAD]", "[UNK]", "##",
+          100, inputIds, attentionMask, tokenTypeIds);
+    }
+
+    TokenizerSpec(String kind, String vocab, String file, boolean lowercase, boolean stripAccents, int maxLength,
+        String clsToken, String sepToken, String padToken, String unkToken, String continuingPrefix,
+        int maxCharsPerWord, String inputIds, String attentionMask, String tokenTypeIds) {
+      if (!"wordpiece".equals(kind)) {
+        throw new IllegalArgumentException("tokenizer.kind '" + kind + "' is not supported: this app has a wordpiece "
+            + "tokenizer only");
+      }
+      if (maxLength < 2) {
+        throw new IllegalArgumentException("tokenizer.max_length must be >= 2 ([CLS] and [SEP]), got " + maxLength);
+      }
+      this.kind = kind;
+      this.vocab = vocab;
+      this.file = file;
+      this.lowercase = lowercase;
+      this.stripAccents = stripAccents;
+      this.maxLength = maxLength;
+      this.clsToken = clsToken;
+      this.sepToken = sepToken;
+      this.padToken = padToken;
+      this.unkToken = unkToken;
+      this.continuingPrefix = continuingPrefix;
+      this.maxCharsPerWord = maxCharsPerWord;
+      this.inputIds = inputIds;
+      this.attentionMask = attentionMask;
+      this.tokenTypeIds = tokenTypeIds;
+    }
+
+    /** Reads one {@code tokenizer} object. */
+    static TokenizerSpec fromJson(JSONObject o) throws JSONException {
+      boolean lowercase = o.optBoolean("lowercase", true);
+      JSONObject in = o.getJSONObject("inputs");
+      return new TokenizerSpec(o.getString("kind"), o.getString("vocab"), optString(o, "file"), lowercase,
+          o.isNull("strip_accents") ? lowercase : o.optBoolean("strip_accents", lowercase), o.getInt("max_length"),
+          o.optString("cls_token", "[CLS]"), o.optString("sep_token", "[SEP]"), o.optString("pad_token", "[PAD]"),
+          o.optString("unk_token", "[UNK]"), o.optString("continuing_prefix", "##"),
+          o.optInt("max_chars_per_word", 100), in.getString("input_ids"), optString(in, "attention_mask"),
+          optString(in, "token_type_ids"));
     }
   }
 
@@ -262,11 +391,31 @@ public final class Manifest {
   public final String sampleInput;
   /** {@code sample.expected_top1}, or null. */
   public final Integer expectedTop1;
-  /** {@code sample.expected_output}: raw little-endian float32 outputs[0], or null. */
+  /**
+   * The eager FP32 outputs[0] file: {@code sample.expected_output}, else {@code sample.outputs[0].file};
+   * raw little-endian float32, or null.
+   */
   public final String sampleOutput;
+  /**
+   * {@code sample.inputs}: every input's file in manifest input order; for bundles written before that
+   * field, inputs[0] with {@code sample.input}. Empty without a sample.
+   */
+  public final List<SampleFile> sampleInputs;
+  /** {@code sample.outputs}: eager FP32 outputs, float32 (empty when absent). */
+  public final List<SampleFile> sampleOutputs;
+  /** {@code sample.text}: the sentence the sample inputs were tokenized from, or null. */
+  public final String sampleText;
+  /** {@code sample.min_cosine}, or {@link #DEFAULT_MIN_COSINE}. */
+  public final double minCosine;
+  /** {@code tokenizer}, or null when the bundle ships none. */
+  public final TokenizerSpec tokenizer;
+
+  /** The output check's floor when {@code sample.min_cosine} is absent. */
+  public static final double DEFAULT_MIN_COSINE = 0.98;
 
   private Manifest(String name, List<Input> inputs, List<Output> outputs, List<Artifact> artifacts,
-      String labels, String sampleInput, Integer expectedTop1, String sampleOutput) {
+      String labels, String sampleInput, Integer expectedTop1, String sampleOutput, List<SampleFile> sampleInputs,
+      List<SampleFile> sampleOutputs, String sampleText, double minCosine, TokenizerSpec tokenizer) {
     this.name = name;
     this.inputs = inputs;
     this.outputs = outputs;
@@ -275,6 +424,11 @@ public final class Manifest {
     this.sampleInput = sampleInput;
     this.expectedTop1 = expectedTop1;
     this.sampleOutput = sampleOutput;
+    this.sampleInputs = sampleInputs;
+    this.sampleOutputs = sampleOutputs;
+    this.sampleText = sampleText;
+    this.minCosine = minCosine;
+    this.tokenizer = tokenizer;
   }
 
   /**
@@ -315,7 +469,7 @@ public final class Manifest {
         JSONObject in = ins.getJSONObject(i);
         JSONObject pre = in.isNull("preprocess") ? null : in.optJSONObject("preprocess");
         inputs.add(new Input(in.getString("name"), in.getString("dtype"), longs(in.getJSONArray("shape")),
-            in.optString("layout", "ANY"), pre == null ? null : ImageSpec.fromJson(pre)));
+            in.optString("layout", "ANY"), pre == null ? null : ImageSpec.fromJson(pre), optString(in, "role")));
       }
       if (inputs.isEmpty()) {
         throw new IllegalArgumentException("manifest has no inputs");
@@ -328,7 +482,8 @@ public final class Manifest {
         outputs.add(new Output(out.getString("name"), out.getString("dtype"), longs(out.getJSONArray("shape")),
             post == null ? "none" : post.getString("kind"),
             post != null && post.optBoolean("softmax", false),
-            post == null ? 5 : post.optInt("top_k", 5)));
+            post == null ? 5 : post.optInt("top_k", 5),
+            post != null && post.optBoolean("normalize", false)));
       }
       List<Artifact> artifacts = new ArrayList<>();
       JSONObject source = o.optJSONObject("source");
@@ -362,14 +517,43 @@ public final class Manifest {
       String sampleInput = null;
       Integer expected = null;
       String sampleOutput = null;
+      List<SampleFile> sampleInputs = new ArrayList<>();
+      List<SampleFile> sampleOutputs = new ArrayList<>();
+      String sampleText = null;
+      double minCosine = DEFAULT_MIN_COSINE;
       if (sample != null) {
         sampleInput = sample.getString("input");
         expected = sample.isNull("expected_top1") ? null : sample.getInt("expected_top1");
-        sampleOutput = sample.isNull("expected_output") ? null : sample.optString("expected_output", null);
+        sampleOutput = optString(sample, "expected_output");
+        JSONArray si = sample.optJSONArray("inputs");
+        for (int i = 0; si != null && i < si.length(); i++) {
+          JSONObject e = si.getJSONObject(i);
+          sampleInputs.add(new SampleFile(e.getString("name"), e.getString("file"), e.getString("dtype"),
+              longs(e.getJSONArray("shape"))));
+        }
+        if (sampleInputs.isEmpty()) {
+          Input first = inputs.get(0);
+          sampleInputs.add(new SampleFile(first.name, sampleInput, first.dtype, first.shape));
+        }
+        JSONArray so = sample.optJSONArray("outputs");
+        for (int i = 0; so != null && i < so.length(); i++) {
+          JSONObject e = so.getJSONObject(i);
+          JSONArray shape = e.optJSONArray("shape");
+          sampleOutputs.add(new SampleFile(e.getString("name"), e.getString("file"), "float32",
+              shape == null ? null : longs(shape)));
+        }
+        if (sampleOutput == null && !sampleOutputs.isEmpty()) {
+          sampleOutput = sampleOutputs.get(0).file;
+        }
+        sampleText = optString(sample, "text");
+        minCosine = sample.optDouble("min_cosine", DEFAULT_MIN_COSINE);
       }
+      JSONObject tok = o.isNull("tokenizer") ? null : o.optJSONObject("tokenizer");
       return new Manifest(o.getString("name"), Collections.unmodifiableList(inputs),
           Collections.unmodifiableList(outputs), Collections.unmodifiableList(artifacts),
-          o.isNull("labels") ? null : o.optString("labels", null), sampleInput, expected, sampleOutput);
+          o.isNull("labels") ? null : o.optString("labels", null), sampleInput, expected, sampleOutput,
+          Collections.unmodifiableList(sampleInputs), Collections.unmodifiableList(sampleOutputs), sampleText,
+          minCosine, tok == null ? null : TokenizerSpec.fromJson(tok));
     } catch (JSONException e) {
       throw new IllegalArgumentException("manifest.json is not a valid mobilekit manifest: " + e.getMessage(), e);
     }
@@ -393,6 +577,72 @@ public final class Manifest {
       names.add(a.file);
     }
     throw new IllegalArgumentException("unknown artifact '" + file + "': the manifest lists " + names);
+  }
+
+  /**
+   * Whether any model input takes integers (a text model's token ids and masks).
+   *
+   * @return true when at least one input is int64, int32, int8, uint8 or bool
+   */
+  public boolean hasIntegerInputs() {
+    for (Input in : inputs) {
+      if (in.isInteger()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Every model input from the bundle's sample, in manifest input order and the model's dtypes: each
+   * {@code sample.inputs} entry (matched by name, else by position) read with its dtype and shape. A
+   * float32 input without sample data gets zeros; an integer input without it is an error that names it.
+   *
+   * @param bundleDir the bundle directory
+   * @return one tensor per manifest input
+   * @throws IOException when a sample file cannot be read or has the wrong size
+   * @throws IllegalArgumentException when an integer input has no sample data
+   */
+  public List<InputTensor> readSampleInputs(File bundleDir) throws IOException {
+    List<InputTensor> out = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Input in = inputs.get(i);
+      SampleFile s = sampleFor(in, i);
+      if (s == null) {
+        out.add(InputTensor.zeros(in));
+        continue;
+      }
+      long[] shape = Tensors.concrete(s.shape == null ? in.shape : s.shape);
+      out.add(InputTensor.readLE(new File(bundleDir, s.file), in.name, s.dtype, shape).as(in.dtype));
+    }
+    return out;
+  }
+
+  private SampleFile sampleFor(Input in, int index) {
+    for (SampleFile s : sampleInputs) {
+      if (s.name.equals(in.name)) {
+        return s;
+      }
+    }
+    if (index < sampleInputs.size()) {
+      boolean named = false;
+      for (Input other : inputs) {
+        named |= other.name.equals(sampleInputs.get(index).name);
+      }
+      return named ? null : sampleInputs.get(index);
+    }
+    return null;
+  }
+
+  /**
+   * The eager FP32 outputs[0] of the sample, as the check compares it.
+   *
+   * @param bundleDir the bundle directory
+   * @return the values, or null when the bundle has no expected output
+   * @throws IOException when the file cannot be read
+   */
+  public float[] readExpectedOutput(File bundleDir) throws IOException {
+    return sampleOutput == null ? null : Tensors.readFloatsLE(new File(bundleDir, sampleOutput), -1);
   }
 
   /**
@@ -430,6 +680,11 @@ public final class Manifest {
       return source.optString(runtime, null);
     }
     return null;
+  }
+
+  /** A string member, null when absent or JSON null. */
+  static String optString(JSONObject o, String key) {
+    return o.isNull(key) ? null : o.optString(key, null);
   }
 
   static int[] ints(JSONArray a) throws JSONException {

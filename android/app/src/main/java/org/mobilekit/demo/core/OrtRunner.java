@@ -1,14 +1,22 @@
 package org.mobilekit.demo.core;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +27,9 @@ import java.util.Map;
  * ORT's recommended threading: XNNPACK's own pool gets the threads, ORT's intra-op pool gets one
  * thread and does not spin. Where the provider is missing (the desktop jar) the session falls back
  * to the CPU provider and {@link #describe} says so.
+ *
+ * <p>Multi-input models get one {@code OnnxTensor} per input, in its dtype, under the manifest's input
+ * name (or, when the session does not know that name, the session's input at the same position).
  */
 public final class OrtRunner implements Runner {
   private final OrtEnvironment env;
@@ -98,15 +109,74 @@ public final class OrtRunner implements Runner {
   public float[] run(float[] values) throws OrtException {
     try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
          OrtSession.Result r = session.run(Collections.singletonMap(inputName, t))) {
-      OnnxValue v = r.get(0);
-      if (!(v instanceof OnnxTensor)) {
-        throw new IllegalStateException("output 0 is not a tensor");
-      }
-      FloatBuffer fb = ((OnnxTensor) v).getFloatBuffer();
-      float[] out = new float[fb.remaining()];
-      fb.get(out);
-      return out;
+      return output(r);
     }
+  }
+
+  @Override
+  public float[] run(List<InputTensor> inputs) throws OrtException {
+    List<String> names = new ArrayList<>(session.getInputNames());
+    Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+    try {
+      for (int i = 0; i < inputs.size(); i++) {
+        InputTensor t = inputs.get(i);
+        String name = names.contains(t.name) || i >= names.size() ? t.name : names.get(i);
+        feed.put(name, tensor(env, t));
+      }
+      try (OrtSession.Result r = session.run(feed)) {
+        return output(r);
+      }
+    } finally {
+      for (OnnxTensor t : feed.values()) {
+        t.close();
+      }
+    }
+  }
+
+  /**
+   * The ORT tensor of one input, in its dtype.
+   *
+   * @param env the environment
+   * @param t the input
+   * @return a new tensor (close it)
+   * @throws OrtException when ORT refuses it
+   */
+  static OnnxTensor tensor(OrtEnvironment env, InputTensor t) throws OrtException {
+    switch (t.dtype) {
+      case "float32":
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape);
+      case "int64":
+        return OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape);
+      case "int32":
+        return OnnxTensor.createTensor(env, IntBuffer.wrap(t.ints()), t.shape);
+      case "int8":
+        return OnnxTensor.createTensor(env, ByteBuffer.wrap(t.bytes()), t.shape);
+      case "uint8":
+        return OnnxTensor.createTensor(env, ByteBuffer.wrap(t.bytes()), t.shape, OnnxJavaType.UINT8);
+      case "bool":
+        return OnnxTensor.createTensor(env, ByteBuffer.wrap(t.bytes()), t.shape, OnnxJavaType.BOOL);
+      case "float16": {
+        ByteBuffer b = ByteBuffer.allocate(t.numel() * 2).order(ByteOrder.nativeOrder());
+        b.asShortBuffer().put(t.halfBits());
+        return OnnxTensor.createTensor(env, b, t.shape, OnnxJavaType.FLOAT16);
+      }
+      default:
+        throw new IllegalArgumentException("input '" + t.name + "' has unknown dtype " + t.dtype);
+    }
+  }
+
+  private static float[] output(OrtSession.Result r) {
+    OnnxValue v = r.get(0);
+    if (!(v instanceof OnnxTensor)) {
+      throw new IllegalStateException("output 0 is not a tensor");
+    }
+    FloatBuffer fb = ((OnnxTensor) v).getFloatBuffer();
+    if (fb == null) {
+      throw new IllegalStateException("output 0 is " + ((OnnxTensor) v).getInfo().type + ", not float32");
+    }
+    float[] out = new float[fb.remaining()];
+    fb.get(out);
+    return out;
   }
 
   @Override
