@@ -56,7 +56,9 @@ def build_config(**opts):
                 bias_correction=opts.get("bias_correction", False), adaround=opts.get("adaround", False),
             )
         floor = FidelityFloor(min_sqnr_db=opts.get("min_sqnr", 20.0), min_agreement=opts.get("min_agreement", 0.90),
-                              accuracy_budget=opts.get("accuracy_budget"))
+                              accuracy_budget=opts.get("accuracy_budget"), min_cosine=opts.get("min_cosine", 0.99))
+        emb = opts.get("embeddings")
+        emb_bits = None if emb in (None, "default") else {"int8": 8, "int4": 4, "none": 0}[emb]
         qat = None
         if opts.get("qat"):
             from mobilekit.export.qat import QatConfig
@@ -68,7 +70,8 @@ def build_config(**opts):
             quant=quant, example_inputs=opts["example_input"], weights=opts["weights"], calibration=opts["calibration"],
             dynamic_batch=opts["dynamic_batch"], name=opts["name"], force=opts["force"], validate=opts["validate"],
             latency_iterations=opts["iterations"], coreml_min_ios=opts["coreml_min_ios"],
-            onnx_calibration_method=opts["onnx_calibration"],
+            onnx_calibration_method=opts["onnx_calibration"], embedding_bits=emb_bits, group_size=opts.get("group_size") or 32,
+            tokenizer=opts.get("tokenizer"), output_kind=opts.get("output_kind"),
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -94,9 +97,18 @@ def run_export(config, console: Console, quiet: bool):
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("model")
 @click.option("--targets", help=TARGET_HELP)
-@click.option("--quant", help="Comma list of precisions to build where a target supports them: fp32, int8, fp16, w8, w8a8, w4, w6. Default: each target's defaults.")
+@click.option("--quant", help="Comma list of recipes, each its own artifact where a target supports it: fp32, fp16, int8 (static), "
+              "int8dyn (dynamic INT8 + INT8 embedding tables), 8da4w (4-bit group-wise linear weights, dynamic 8-bit "
+              "activations + INT4 embeddings), w8, w8a8, w4, w6 (Core ML), or auto (static for conv-heavy models, dynamic "
+              "for linear/recurrent-heavy ones; prints why). Default: each target's defaults.")
+@click.option("--embeddings", type=click.Choice(["default", "int8", "int4", "none"]), default="default", show_default=True,
+              help="nn.Embedding tables in int8dyn/8da4w: weight-only INT8 (per row) or INT4 (per group), or float. default: int8 for int8dyn, int4 for 8da4w.")
+@click.option("--group-size", type=int, default=32, show_default=True, help="8da4w: weights per scale along each row.")
+@click.option("--tokenizer", type=click.Path(path_type=Path), help="Text models: a folder with tokenizer.json and vocab.txt (Hugging Face, BERT WordPiece); --calibration/--eval then take a .txt of sentences, one a line, and the bundle ships the vocabulary for the apps.")
+@click.option("--output-kind", type=click.Choice(["classification", "embedding", "none"]), help="What output 0 is (user models; default guessed from its shape): embeddings are judged by cosine similarity.")
+@click.option("--min-cosine", type=float, default=0.99, show_default=True, help="Fidelity floor for embedding outputs: cosine similarity with FP32 on every held-out sample.")
 @click.option("--mode", type=click.Choice(["static", "dynamic"]), default="static", show_default=True, help="INT8 recipe: static (calibrated activations) or dynamic (runtime activation ranges).")
-@click.option("--calibration", type=click.Path(path_type=Path), help="Image folder, or .npy/.pt tensor file (N x input shape). Built-in models use their own data.")
+@click.option("--calibration", type=click.Path(path_type=Path), help="Image folder, .npy/.pt tensor file (N x input shape), .npz with one array per input (by name or order), or a .txt of sentences (with --tokenizer). Built-in models use their own data.")
 @click.option("--calibration-samples", type=int, default=256, show_default=True)
 @click.option("--observer", type=click.Choice(["histogram", "minmax", "moving_average_minmax", "percentile"]), default="histogram", show_default=True, help="How activation ranges are set from the calibration data.")
 @click.option("--bias-correction", is_flag=True, help="Absorb the mean output shift that INT8 weights cause into each layer's bias (measured on the calibration data).")
@@ -132,7 +144,7 @@ def run_export(config, console: Console, quiet: bool):
 def export(as_json: bool, **opts) -> None:
     """Export MODEL to a bundle of quantized, validated mobile artifacts.
 
-    MODEL is a built-in name (digits, efficientnet_lite0, mobilenet_v2), module:factory (a callable
+    MODEL is a built-in name (digits, efficientnet_lite0, mobilenet_v2, minilm, lstm_tagger), module:factory (a callable
     returning an nn.Module, with --example-input), or a .pt2 file saved with torch.export.save.
 
     \b
@@ -144,9 +156,12 @@ def export(as_json: bool, **opts) -> None:
           --weights net.pt --calibration images/ --keep-float classifier
       mobilekit export model.pt2 --calibration calib.npy
       mobilekit export digits --qat distill                         # recover accuracy without labels
+      mobilekit export minilm --targets xnnpack,onnx --quant fp32,int8dyn,8da4w   # a sentence embedder
+      mobilekit export mypkg.text:make_encoder --example-input 1x32:int64 --example-input 1x32:int64 \
+          --tokenizer hf_model_dir/ --calibration sentences.txt --quant auto --output-kind embedding
 
     Every artifact is validated on held-out data against eager FP32. Below the fidelity floor
-    (--min-sqnr, --min-agreement, --accuracy-budget) it is marked low_fidelity in the table, the
+    (--min-sqnr, --min-agreement, --accuracy-budget, --min-cosine) it is marked low_fidelity in the table, the
     report and the manifest, and the apps warn before loading it. When plain INT8 misses the floor,
     the most damaging layers are kept in float automatically (recorded in the manifest).
 

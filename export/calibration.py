@@ -18,6 +18,7 @@ import torch
 from mobilekit.export.errors import ExportError
 from mobilekit.export.loading import batch_size
 from mobilekit.export.spec import DTYPE_NAMES, ImagePreprocess, LoadedModel, Sample
+from mobilekit.export.text import TEXT_SUFFIXES
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm"}
 
@@ -40,13 +41,21 @@ def load_calibration(model: LoadedModel, source: Path | Iterable[Sample] | None,
         path = Path(source)
         if path.is_dir():
             samples = _from_image_folder(model, path, count, seed)
-        elif path.suffix in (".npy", ".pt", ".pth"):
-            samples = _from_tensor_file(model, path, count, seed)
         elif not path.exists():
             raise ExportError(f"Calibration source {path} does not exist.")
+        elif path.suffix in TEXT_SUFFIXES:
+            samples = from_sentences(model, path)
+            random.Random(seed).shuffle(samples)
+            samples = samples[:count]
+        elif path.suffix == ".npz" or (path.suffix in (".pt", ".pth") and len(model.inputs) > 1):
+            samples, _ = read_multi_input(model, path, "Calibration data")
+            random.Random(seed).shuffle(samples)
+            samples = samples[:count]
+        elif path.suffix in (".npy", ".pt", ".pth"):
+            samples = _from_tensor_file(model, path, count, seed)
         else:
             raise ExportError(
-                f"Calibration source {path} is neither a folder of images nor a .npy/.pt tensor file.",
+                f"Calibration source {path} is not a folder of images, a .npy/.npz/.pt tensor file or a .txt of sentences.",
             )
     else:
         samples = [tuple(s) if isinstance(s, (tuple, list)) else (s,) for s in source][:count]
@@ -54,6 +63,61 @@ def load_calibration(model: LoadedModel, source: Path | Iterable[Sample] | None,
         raise ExportError(f"No usable calibration samples came from {source}.")
     _check_shapes(model, samples, source)
     return samples
+
+
+def from_sentences(model: LoadedModel, path: Path) -> list[Sample]:
+    """A text file of sentences -> samples, through the model's tokenizer (``--tokenizer`` or the built-in's)."""
+    from mobilekit.export.text import encode, read_sentences
+
+    if model.tokenizer is None:
+        raise ExportError(
+            f"{path} holds sentences, but {model.name} has no tokenizer to turn them into its inputs.",
+            hint="Pass --tokenizer DIR (a folder with tokenizer.json and vocab.txt), or give a .npz with one array per input.",
+        )
+    return encode(model.tokenizer, read_sentences(path), model.inputs, model.example_inputs)
+
+
+def read_multi_input(model: LoadedModel, path: Path, what: str) -> tuple[list[Sample], "np.ndarray | None"]:
+    """``.npz`` (one array per input, by input name or in order; optional ``labels``) or ``.pt`` (a dict by
+    name, or a tuple/list with one tensor per input) -> samples at the exported batch size, and labels."""
+    names = [i.name for i in model.inputs]
+    labels = None
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                data = {k: z[k] for k in z.keys()}
+        else:
+            data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ExportError(f"Cannot read {what.lower()} from {path} (corrupt or not a tensor file): {exc}") from exc
+    if isinstance(data, dict):
+        data = dict(data)
+        for key in ("labels", "y", "label"):
+            if key in data:
+                labels = np.asarray(data.pop(key))
+                break
+        if all(n in data for n in names):
+            arrays = [data[n] for n in names]
+        elif len(names) == 1 and any(k in data for k in ("inputs", "x", "input")):
+            arrays = [next(data[k] for k in ("inputs", "x", "input") if k in data)]
+        elif len(data) == len(names):
+            arrays = list(data.values())  # in order (np.savez's arr_0, arr_1, ...)
+        else:
+            raise ExportError(
+                f"{path} holds arrays {sorted(data)}; {model.name} has inputs {names}.",
+                hint="Name one array per model input (np.savez(path, " + ", ".join(f"{n}=..." for n in names) + ")), or give them in order.",
+            )
+    elif isinstance(data, (tuple, list)) and len(data) == len(names):
+        arrays = list(data)
+    else:
+        raise ExportError(f"{path} holds a {type(data).__name__}; expected one array per input ({', '.join(names)}).")
+    tensors = [torch.as_tensor(np.asarray(a)) if not isinstance(a, torch.Tensor) else a for a in arrays]
+    counts = {int(t.shape[0]) for t in tensors}
+    if len(counts) != 1:
+        raise ExportError(f"{what} in {path}: the inputs hold different numbers of samples ({sorted(counts)}).")
+    per_input = [_split_batches(model, t, path, what, index=i) for i, t in enumerate(tensors)]
+    samples = [tuple(parts) for parts in zip(*per_input)]
+    return samples, labels
 
 
 def _check_shapes(model: LoadedModel, samples: list[Sample], source) -> None:
@@ -162,8 +226,19 @@ def load_eval_data(model: LoadedModel, path: Path, limit: int) -> "EvalSet":
         raise ExportError(f"The evaluation data {path} does not exist.", hint="Pass --eval an image folder or a .npy/.npz/.pt file.")
     if path.is_dir():
         return _eval_from_folder(model, path, limit)
+    if path.suffix in TEXT_SUFFIXES:
+        from mobilekit.export.text import read_sentences
+
+        samples = from_sentences(model, path)[:limit]
+        texts = read_sentences(path)[: len(samples)]
+        return EvalSet(samples=samples, texts=texts, description=f"{len(samples)} held-out sentences from {path.name}")
     if path.suffix not in (".npy", ".npz", ".pt", ".pth"):
-        raise ExportError(f"--eval {path}: expected an image folder or a .npy/.npz/.pt file.")
+        raise ExportError(f"--eval {path}: expected an image folder, a .npy/.npz/.pt file or a .txt of sentences.")
+    if len(model.inputs) > 1:
+        samples, labels = read_multi_input(model, path, "Evaluation data")
+        n = min(len(samples), limit)
+        lab = [int(v) for v in labels[: n * batch_size(model)]] if labels is not None else None
+        return EvalSet(samples=samples[:n], labels=lab, description=f"{n} held-out samples from {path.name}")
     inputs, labels = _read_tensors_and_labels(path)
     tmp_samples = _split_batches(model, inputs, path, "Evaluation tensors")
     n = min(len(tmp_samples), limit)
@@ -206,9 +281,11 @@ def _read_tensors_and_labels(path: Path) -> tuple[torch.Tensor, "np.ndarray | No
     raise ExportError(f"{path} holds a {type(data).__name__}; expected a tensor, (inputs, labels), or {{'inputs': ..., 'labels': ...}}.")
 
 
-def _split_batches(model: LoadedModel, data: torch.Tensor, path: Path, what: str = "Tensors") -> list[Sample]:
-    """N samples in one tensor -> samples at the exported batch size (an N x B x ... tensor is flattened)."""
-    example = model.example_inputs[0]
+def _split_batches(model: LoadedModel, data: torch.Tensor, path: Path, what: str = "Tensors", index: int | None = None) -> list:
+    """N samples in one tensor -> samples at the exported batch size (an N x B x ... tensor is flattened).
+
+    With ``index`` the tensor is that input's data, and the result is a list of tensors, not samples."""
+    example = model.example_inputs[index or 0]
     batch = batch_size(model)
     per_sample = tuple(example.shape[1:])
     if tuple(data.shape[1:]) == tuple(example.shape) and data.dim() == example.dim() + 1:
@@ -221,6 +298,10 @@ def _split_batches(model: LoadedModel, data: torch.Tensor, path: Path, what: str
     n = data.shape[0] - data.shape[0] % batch
     if n == 0:
         raise ExportError(f"{path} holds {data.shape[0]} samples, fewer than the batch size {batch}.")
+    if index is not None:
+        if not example.dtype.is_floating_point and data.dtype.is_floating_point:
+            raise ExportError(f"{what} for input {model.inputs[index].name!r} in {path} are {data.dtype}; it takes {example.dtype}.")
+        return [data[i : i + batch].to(example.dtype).contiguous() for i in range(0, n, batch)]
     return [(data[i : i + batch].to(example.dtype).contiguous(),) for i in range(0, n, batch)]
 
 

@@ -99,15 +99,19 @@ class FidelityFloor:
     min_sqnr_db: float = 20.0
     min_agreement: float = 0.90
     accuracy_budget: float | None = None
+    min_cosine: float = 0.99  # embedding outputs: every held-out sample's cosine similarity with FP32
 
     def __post_init__(self) -> None:
+        if not -1.0 <= self.min_cosine <= 1.0:
+            raise ValueError("min_cosine is a cosine similarity between -1 and 1 (e.g. 0.99)")
         if not 0.0 <= self.min_agreement <= 1.0:
             raise ValueError("min_agreement is a fraction between 0 and 1 (e.g. 0.9)")
         if self.accuracy_budget is not None and self.accuracy_budget < 0:
             raise ValueError("accuracy_budget is a number of accuracy points >= 0 (e.g. 1.0)")
 
     def to_json(self) -> dict:
-        return {"min_sqnr_db": self.min_sqnr_db, "min_agreement": self.min_agreement, "accuracy_budget": self.accuracy_budget}
+        return {"min_sqnr_db": self.min_sqnr_db, "min_agreement": self.min_agreement, "accuracy_budget": self.accuracy_budget,
+                "min_cosine": self.min_cosine}
 
 
 class AutoKeepFloat(str, Enum):
@@ -125,7 +129,11 @@ W8 = "w8"
 W8A8 = "w8a8"
 W4 = "w4"
 W6 = "w6"
-PRECISIONS = (FP32, FP16, INT8, W8, W8A8, W4, W6)
+INT8_DYNAMIC = "int8dyn"  # INT8 weights, activations quantized at run time (+ INT8 embedding tables)
+W4A8_DYNAMIC = "8da4w"  # 4-bit group-wise linear weights, dynamic 8-bit activations (+ INT4 embedding tables)
+AUTO = "auto"  # --quant auto: static INT8 for conv-heavy models, dynamic for linear/recurrent-heavy ones
+PRECISIONS = (FP32, FP16, INT8, W8, W8A8, W4, W6, INT8_DYNAMIC, W4A8_DYNAMIC)
+EMBEDDING_BITS = {INT8_DYNAMIC: 8, W4A8_DYNAMIC: 4}  # each recipe's default for nn.Embedding tables
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,10 @@ class ExportConfig:
     preprocess: "PreprocessOptions | None" = None  # for user models: how an app turns a picture into input 0
     qat: "QatConfig | None" = None  # quantization-aware training for the PT2E targets (xnnpack, coreml w8a8)
     calibration_method: str = "fixed"  # fixed: the recipe's observer; auto: try observers x bias correction
+    embedding_bits: int | None = None  # nn.Embedding tables in int8dyn/8da4w: 8, 4, 0 (float); None: the recipe's default
+    group_size: int = 32  # 8da4w: weights per scale along the input dimension
+    tokenizer: Path | None = None  # a folder with tokenizer.json (and vocab.txt): --calibration/--eval sentences.txt
+    output_kind: str | None = None  # user models: classification, embedding or none (default: guessed from the shape)
     def __post_init__(self) -> None:
         object.__setattr__(self, "out_dir", Path(self.out_dir))
         if self.weights is not None:
@@ -169,14 +181,22 @@ class ExportConfig:
             object.__setattr__(self, "calibration", Path(self.calibration))
         if self.eval_data is not None:
             object.__setattr__(self, "eval_data", Path(self.eval_data))
+        if self.tokenizer is not None:
+            object.__setattr__(self, "tokenizer", Path(self.tokenizer))
+        if self.output_kind not in (None, "classification", "embedding", "none"):
+            raise ValueError("output_kind must be classification, embedding or none")
+        if self.embedding_bits not in (None, 0, 4, 8):
+            raise ValueError("embedding_bits must be 8, 4 or 0 (keep embedding tables in float)")
+        if self.group_size < 8 or self.group_size % 8:
+            raise ValueError("group_size must be a multiple of 8 (32 is typical)")
         object.__setattr__(self, "auto_keep_float", _enum(AutoKeepFloat, self.auto_keep_float, "keep-float mode"))
         if self.calibration_method not in ("fixed", "auto"):
             raise ValueError("calibration_method must be fixed or auto")
         if not 0.0 < self.eval_fraction < 1.0:
             raise ValueError("eval_fraction must be between 0 and 1")
-        bad = [p for p in self.precisions if p not in PRECISIONS]
+        bad = [p for p in self.precisions if p not in PRECISIONS + (AUTO,)]
         if bad:
-            raise ValueError(f"unknown precision {bad[0]!r}; choose from: {', '.join(PRECISIONS)}")
+            raise ValueError(f"unknown precision {bad[0]!r}; choose from: {', '.join(PRECISIONS + (AUTO,))}")
         if self.eval_samples < 1:
             raise ValueError("eval_samples must be at least 1")
         if self.latency_iterations < 1 or self.latency_warmup < 0:
@@ -194,3 +214,7 @@ class ExportConfig:
         from dataclasses import replace
 
         return replace(self, **changes)
+
+    def embedding_bits_for(self, precision: str) -> int:
+        """Bits for embedding tables in ``precision`` (0: float): the user's choice, else the recipe's default."""
+        return self.embedding_bits if self.embedding_bits is not None else EMBEDDING_BITS.get(precision, 0)

@@ -69,6 +69,19 @@ def load_model(config: ExportConfig) -> LoadedModel:
     if config.name:
         model.name = config.name
     model.dynamic_batch = config.dynamic_batch
+    if config.tokenizer is not None:
+        if ref in BUILTIN_NAMES:
+            raise ExportError(f"--tokenizer cannot be used with the built-in model {ref!r}; it ships its own.")
+        from mobilekit.export.text import tokenizer_spec
+
+        model.tokenizer = tokenizer_spec(config.tokenizer, model.inputs)
+    if config.output_kind is not None:
+        if ref in BUILTIN_NAMES:
+            raise ExportError(f"--output-kind cannot be used with the built-in model {ref!r}.")
+        import dataclasses
+
+        first = model.outputs[0]
+        model.outputs = (dataclasses.replace(first, kind=config.output_kind),) + tuple(model.outputs[1:])
     if config.preprocess is not None and config.preprocess.given:
         _apply_preprocess(model, config)
     return model
@@ -131,6 +144,12 @@ def _load_factory(ref: str, config: ExportConfig) -> LoadedModel:
     if config.weights is not None:
         _load_weights(net, config.weights)
     net.eval()
+    from mobilekit.export.attention import use_eager_attention
+
+    notes = []
+    if use_eager_attention(net):
+        notes.append("attention hygiene: switched the Hugging Face attention to the eager implementation (an additive "
+                     "float mask instead of boolean mask plumbing that stays off the delegate)")
     if not config.example_inputs:
         raise ExportError(
             f"Model {ref} needs an example input to be exported.",
@@ -146,6 +165,7 @@ def _load_factory(ref: str, config: ExportConfig) -> LoadedModel:
         inputs=tuple(_input_spec(n, t) for n, t in zip(names, example)),
         outputs=_output_specs(outputs),
         source={"model": ref, "trained": config.weights is not None, "weights": config.weights.name if config.weights else None},
+        notes=notes,
     )
 
 
@@ -231,8 +251,12 @@ def _input_names(net: torch.nn.Module, count: int) -> list[str]:
 
 
 def _input_spec(name: str, t: torch.Tensor) -> InputSpec:
+    from mobilekit.export.text import role_for
+
     layout = "NCHW" if t.dim() == 4 else "NC" if t.dim() == 2 else "ANY"
-    return InputSpec(name=name, dtype=DTYPE_NAMES.get(t.dtype, str(t.dtype)), shape=tuple(t.shape), layout=layout)
+    dtype = DTYPE_NAMES.get(t.dtype, str(t.dtype))
+    role = role_for(name, dtype) or ("image" if t.dim() == 4 and t.shape[1] in (1, 3) else "features")
+    return InputSpec(name=name, dtype=dtype, shape=tuple(t.shape), layout=layout, role=role)
 
 
 def _output_specs(outputs: Sequence[torch.Tensor]) -> tuple[OutputSpec, ...]:

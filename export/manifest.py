@@ -125,6 +125,7 @@ def build_manifest(
         "artifacts": artifacts,
         "failures": failures,
         "sample": sample,
+        "tokenizer": model.tokenizer.to_json() if model.tokenizer else None,
         "validation": "validation.json",
         "report": "report.html",
     }

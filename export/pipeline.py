@@ -22,14 +22,14 @@ import torch
 from mobilekit import MobilekitError
 from mobilekit.export import manifest as manifest_io
 from mobilekit.export.calibration import load_calibration, load_eval_data
-from mobilekit.export.config import AutoKeepFloat, ExportConfig, StaticInt8Config
+from mobilekit.export.config import AUTO, AutoKeepFloat, ExportConfig, StaticInt8Config
 from mobilekit.export.errors import ExportError
 from mobilekit.export.loading import export_program, load_model
 from mobilekit.export.report import write_report
 from mobilekit.export.spec import EvalSet, LoadedModel, Sample
 from mobilekit.export.targets import REGISTRY, get_target
 from mobilekit.export.targets.base import Artifact, BuildContext, Target
-from mobilekit.export.validate import eager_latency, reference_outputs, validate_artifact
+from mobilekit.export.validate import degenerate_reason, eager_latency, reference_outputs, validate_artifact
 
 Progress = Callable[[str], None]
 
@@ -79,6 +79,15 @@ def prepare_bundle_dir(out_dir: Path, name: str, force: bool) -> Path:
             hint="Choose a writable --out folder.",
         ) from exc
     return bundle
+
+
+def _discard_empty(bundle: Path) -> None:
+    """Remove a bundle folder this run created and left empty (an early user error loses nothing)."""
+    try:
+        if bundle.is_dir() and not any(bundle.iterdir()):
+            bundle.rmdir()
+    except OSError:
+        pass
 
 
 def plan_targets(config: ExportConfig) -> list[tuple[str, Target | None, tuple[str, ...], str | None]]:
@@ -131,6 +140,16 @@ def evaluation_set(model: LoadedModel, config: ExportConfig, holdout: list[Sampl
                 f"({config.eval_fraction:.0%}; calibration never saw them). Pass --eval DATA for a separate held-out set."
             ),
         )
+    integer = [i for i in model.inputs if i.is_integer]
+    if integer:
+        names = ", ".join(f"{i.name} ({i.dtype})" for i in integer)
+        raise ExportError(
+            f"{model.name} takes integer input(s) {names}, and no data was given to validate it on. Zeros or random ids "
+            "would make every figure meaningless (an all-zero attention mask pools nothing).",
+            hint="Pass --eval sentences.txt --tokenizer DIR (one sentence a line), or --eval data.npz with one array "
+            "per input (np.savez('data.npz', " + ", ".join(f"{i.name}=..." for i in model.inputs) + ")). "
+            "--calibration takes the same files; part of it is held out when --eval is not given.",
+        )
     gen = torch.Generator().manual_seed(1234)
     samples = []
     for _ in range(min(32, config.eval_samples)):
@@ -140,16 +159,32 @@ def evaluation_set(model: LoadedModel, config: ExportConfig, holdout: list[Sampl
     return EvalSet(samples=samples, description="seeded random inputs at the example shape (no data was given)")
 
 
-def write_sample(bundle: Path, model: LoadedModel, sample: Sample) -> dict:
-    """The sample input (raw little-endian bytes) and its eager FP32 output, for on-device checks."""
-    x = sample[0].contiguous()
-    (bundle / "sample_input.bin").write_bytes(x.numpy().astype(x.numpy().dtype.newbyteorder("<")).tobytes())
+def write_sample(bundle: Path, model: LoadedModel, sample: Sample, text: str | None = None) -> dict:
+    """Every input of one held-out sample (raw little-endian bytes) and every eager FP32 output, for on-device
+    checks; ``input``/``expected_output`` keep naming the first ones (older apps read only those)."""
+    inputs = []
+    for i, (spec, t) in enumerate(zip(model.inputs, sample)):
+        arr = t.contiguous().numpy()
+        name = "sample_input.bin" if i == 0 else f"sample_input_{i}.bin"
+        (bundle / name).write_bytes(arr.astype(arr.dtype.newbyteorder("<")).tobytes())
+        inputs.append({"name": spec.name, "file": name, "dtype": spec.dtype, "shape": list(arr.shape)})
     with torch.no_grad():
         out = model.module(*sample)
-    first = (out if isinstance(out, torch.Tensor) else out[0]).detach().float().contiguous()
-    (bundle / "sample_output.bin").write_bytes(first.numpy().astype("<f4").tobytes())
+    outs = [out] if isinstance(out, torch.Tensor) else list(out)
+    outputs = []
+    for i, (spec, t) in enumerate(zip(model.outputs, outs)):
+        arr = t.detach().float().contiguous().numpy()
+        name = "sample_output.bin" if i == 0 else f"sample_output_{i}.bin"
+        (bundle / name).write_bytes(arr.astype("<f4").tobytes())
+        outputs.append({"name": spec.name, "file": name, "shape": list(arr.shape)})
+    first = outs[0].detach().float()
     top1 = int(first.reshape(first.shape[0], -1)[0].argmax()) if model.outputs[0].kind == "classification" else None
-    return {"input": "sample_input.bin", "expected_top1": top1, "expected_output": "sample_output.bin"}
+    return {"input": "sample_input.bin", "expected_top1": top1, "expected_output": "sample_output.bin",
+            "inputs": inputs, "outputs": outputs, "text": text, "min_cosine": SAMPLE_MIN_COSINE}
+
+
+# An app's output check on the bundled sample (non-classification models): cosine with eager FP32 at least this.
+SAMPLE_MIN_COSINE = 0.98
 
 
 def _failure(name: str, precision: str, exc: BaseException) -> dict:
@@ -177,13 +212,21 @@ def export_bundle(
     model = load_model(config)
     timings["load"] = time.perf_counter() - t0
 
-    plan = plan_targets(config)
-    bundle = prepare_bundle_dir(config.out_dir, model.name, config.force)
-
     t0 = time.perf_counter()
     say("capturing the model with torch.export")
     exported = export_program(model)  # fails fast, for every target, when the model cannot be captured
     timings["torch_export"] = time.perf_counter() - t0
+    auto_choice = None
+    if AUTO in config.precisions:
+        from mobilekit.export.recipes import choose_recipe
+
+        auto_choice = choose_recipe(exported)
+        say(f"--quant auto: {auto_choice.precision} ({auto_choice.reason})")
+        precisions = tuple(dict.fromkeys(auto_choice.precision if p == AUTO else p for p in config.precisions))
+        config = config.replace(precisions=precisions)
+
+    plan = plan_targets(config)
+    bundle = prepare_bundle_dir(config.out_dir, model.name, config.force)
 
     recipe = config.quant
     count = recipe.calibration_samples if isinstance(recipe, StaticInt8Config) else 0
@@ -222,6 +265,32 @@ def export_bundle(
     )
     ctx.cached("exported_fp32", lambda: exported)
     ctx.cached("fp32_module", lambda: model.module)  # stages below may swap in a tuned copy; the floor is about this one
+
+    # The held-out data first: a model that cannot be judged on it stops here, before minutes of building.
+    if split_for_eval:
+        try:
+            ctx.calibration_samples()  # the held-out slice comes from the calibration data
+        except MobilekitError:
+            if not any(i.is_integer for i in model.inputs):
+                pass  # unusable calibration data is recorded as the INT8 artifacts' failure
+            else:
+                _discard_empty(bundle)
+                raise
+    try:
+        eval_set = evaluation_set(model, config, holdout)
+        reference = reference_outputs(model, eval_set) if config.validate else None
+        degenerate = degenerate_reason(reference, eval_set) if reference is not None else None
+    except MobilekitError:
+        _discard_empty(bundle)
+        raise
+    if degenerate:
+        _discard_empty(bundle)
+        raise ExportError(
+            f"Cannot validate {model.name}: {degenerate} ({eval_set.description}). Fidelity figures computed on it "
+            "would mean nothing, so none are reported.",
+            hint="Give real held-out data with --eval (sentences with --tokenizer, an .npz with one array per input, "
+            "or an image folder), or check that the model's output depends on its input.",
+        )
 
     keep_float_choice = None
     qat_record = None
@@ -263,17 +332,14 @@ def export_bundle(
     if cal_times:
         timings["calibration_data"] = sum(cal_times)
 
-    if split_for_eval:
-        try:
-            ctx.calibration_samples()  # the held-out slice comes from the calibration data
-        except MobilekitError:
-            pass  # unusable calibration data is already recorded as the INT8 artifacts' failure
-    eval_set = evaluation_set(model, config, holdout)
     validation: dict = {
         "eval": {"samples": len(eval_set.samples), "description": eval_set.description},
+        "model_notes": list(model.notes),
         "floor": config.floor.to_json(),
         "artifacts": {},
     }
+    if auto_choice is not None:
+        validation["recipe_auto"] = auto_choice.to_json()
     if keep_float_choice is not None:
         validation["keep_float_auto"] = {**keep_float_choice.to_json(), "layers": list(keep_float_choice.layers),
                                          "ranking": keep_float_choice.ranking}
@@ -281,7 +347,6 @@ def export_bundle(
     records = []
     if config.validate:
         say("validating on the host")
-        reference = reference_outputs(model, eval_set)
         eager = {"host_latency_ms": eager_latency(model, config.latency_iterations, config.latency_warmup)}
         if reference.labels is not None and model.outputs[0].kind == "classification":
             preds = np.concatenate([r.reshape(r.shape[0], -1) for r in reference.outputs]).argmax(axis=1)
@@ -306,7 +371,11 @@ def export_bundle(
     if model.labels:
         (bundle / "labels.txt").write_text("\n".join(model.labels) + "\n", encoding="utf-8")
         labels_file = "labels.txt"
-    sample = write_sample(bundle, model, eval_set.samples[0])
+    if model.tokenizer is not None:
+        from mobilekit.export.text import copy_tokenizer_files
+
+        copy_tokenizer_files(model.tokenizer, bundle)
+    sample = write_sample(bundle, model, eval_set.samples[0], eval_set.texts[0] if eval_set.texts else None)
     validation["low_fidelity"] = [name for name, v in validation["artifacts"].items() if v.get("status") == "low_fidelity"]
     validation["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     doc = manifest_io.build_manifest(model, records, failures, labels_file=labels_file, sample=sample)

@@ -127,24 +127,61 @@ class ImagePreprocess:
         )
 
 
+TEXT_ROLES = ("input_ids", "attention_mask", "token_type_ids")
+
+
 @dataclass(frozen=True)
 class InputSpec:
-    """One model input as the manifest states it. ``shape`` uses -1 for a dynamic dimension."""
+    """One model input as the manifest states it. ``shape`` uses -1 for a dynamic dimension.
+
+    ``role`` says what an app feeds it: a picture (``image``), what the bundle's tokenizer makes of a
+    sentence (``input_ids``, ``attention_mask``, ``token_type_ids``), or raw ``features``/``tokens``.
+    """
 
     name: str
     dtype: str
     shape: tuple[int, ...]
     layout: str = "ANY"
     preprocess: ImagePreprocess | None = None
+    role: str | None = None
+
+    @property
+    def is_integer(self) -> bool:
+        return self.dtype in ("int64", "int32", "int8", "uint8", "bool")
 
     def to_json(self) -> dict:
-        return {
+        d = {
             "name": self.name,
             "dtype": self.dtype,
             "shape": list(self.shape),
             "layout": self.layout,
             "preprocess": self.preprocess.to_json() if self.preprocess else None,
         }
+        if self.role:
+            d["role"] = self.role
+        return d
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """A BERT WordPiece tokenizer as the bundle ships it (the manifest's ``tokenizer``): the apps
+    re-implement it from ``vocab.txt`` and these settings; hosts use ``tokenizer.json``."""
+
+    folder: str  # where tokenizer.json / vocab.txt were read from (not shipped as a path)
+    max_length: int
+    inputs: dict  # {"input_ids": name, "attention_mask": name|None, "token_type_ids": name|None}
+    lowercase: bool = True
+    strip_accents: bool = True
+    cls_token: str = "[CLS]"
+    sep_token: str = "[SEP]"
+    pad_token: str = "[PAD]"
+    unk_token: str = "[UNK]"
+
+    def to_json(self) -> dict:
+        return {"kind": "wordpiece", "vocab": "vocab.txt", "file": "tokenizer.json", "lowercase": self.lowercase,
+                "strip_accents": self.strip_accents, "max_length": self.max_length, "cls_token": self.cls_token,
+                "sep_token": self.sep_token, "pad_token": self.pad_token, "unk_token": self.unk_token,
+                "continuing_prefix": "##", "max_chars_per_word": 100, "inputs": dict(self.inputs)}
 
 
 @dataclass(frozen=True)
@@ -154,12 +191,18 @@ class OutputSpec:
     name: str
     dtype: str
     shape: tuple[int, ...]
-    kind: str = "classification"  # or "none"
+    kind: str = "classification"  # "embedding" (compared by cosine similarity) or "none"
     softmax: bool = True
     top_k: int = 5
+    normalize: bool = False  # embedding: L2-normalised by the model
 
     def to_json(self) -> dict:
-        post = {"kind": self.kind, "softmax": self.softmax, "top_k": self.top_k} if self.kind == "classification" else None
+        if self.kind == "classification":
+            post = {"kind": self.kind, "softmax": self.softmax, "top_k": self.top_k}
+        elif self.kind == "embedding":
+            post = {"kind": "embedding", "normalize": self.normalize}
+        else:
+            post = None
         return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape), "postprocess": post}
 
 
@@ -170,6 +213,7 @@ class EvalSet:
     samples: Sequence[Sample]
     labels: Sequence[int] | None = None
     description: str = ""
+    texts: Sequence[str] | None = None  # the sentences the samples were tokenized from (text models)
 
 
 @dataclass
@@ -191,3 +235,5 @@ class LoadedModel:
     eval_set: Callable[[], EvalSet] | None = None
     dynamic_batch: bool = False
     exported_program: "torch.export.ExportedProgram | None" = field(default=None, repr=False)
+    tokenizer: TokenizerSpec | None = None
+    notes: list = field(default_factory=list)  # rewrites made while loading (attention hygiene), for the report

@@ -59,6 +59,11 @@ def compare(reference: Reference, outputs: list[np.ndarray], classification: boo
         "top1_agreement": None,
         "accuracy": None,
     }
+    dots = np.sum(ref.astype(np.float64) * got, axis=1)
+    norms = np.linalg.norm(ref.astype(np.float64), axis=1) * np.linalg.norm(got.astype(np.float64), axis=1)
+    cos = np.where(norms > 0, dots / np.maximum(norms, 1e-30), 0.0)
+    result["cosine_min"] = round(float(cos.min()), 6)
+    result["cosine_mean"] = round(float(cos.mean()), 6)
     if classification:
         ref_top = ref.argmax(axis=1)
         got_top = got.argmax(axis=1)
@@ -66,6 +71,19 @@ def compare(reference: Reference, outputs: list[np.ndarray], classification: boo
         if reference.labels is not None:
             result["accuracy"] = float(np.mean(got_top == np.asarray(reference.labels)))
     return result
+
+
+def degenerate_reason(reference: Reference, eval_set: EvalSet) -> str | None:
+    """Why the FP32 reference cannot judge fidelity (all-zero, non-finite, or the same output for every
+    sample), or None. Any artifact "agrees" with a constant; such figures are never reported."""
+    ref = np.concatenate([r.reshape(r.shape[0], -1) for r in reference.outputs]).astype(np.float64)
+    if not np.all(np.isfinite(ref)):
+        return "eager FP32 produced NaN or infinite outputs on the evaluation data"
+    if not np.any(ref):
+        return "eager FP32 output is all zeros on every evaluation sample"
+    if ref.shape[0] > 1 and float(np.max(np.abs(ref - ref[:1]))) <= 1e-6 * max(1.0, float(np.max(np.abs(ref)))):
+        return f"eager FP32 gives the same output for all {ref.shape[0]} evaluation samples"
+    return None
 
 
 def _finite(x: float) -> float:
@@ -145,6 +163,7 @@ def validate_artifact(
             outputs.append(np.asarray(outs[0]))
         classification = model.outputs[0].kind == "classification"
         figures = compare(reference, outputs, classification)
+        figures["output_kind"] = model.outputs[0].kind
         if estimate is None:
             figures["host_latency_ms"] = time_latency(run, model.example_inputs, iterations, warmup)
         else:
@@ -161,6 +180,13 @@ def below_floor(figures: dict, floor: FidelityFloor, eager_accuracy: float | Non
     """Each way ``figures`` miss ``floor``, in words (empty: good enough to ship)."""
     misses = []
     sqnr, agree, acc = figures.get("sqnr_db"), figures.get("top1_agreement"), figures.get("accuracy")
+    cos = figures.get("cosine_min")
+    if figures.get("output_kind") == "embedding":
+        # an embedding is judged by the cosine similarity every sample keeps, the way it is used
+        if cos is not None and cos < floor.min_cosine:
+            misses.append(f"cosine similarity with FP32 falls to {cos:.4f} on a held-out sample, below the "
+                          f"{floor.min_cosine:g} floor")
+        sqnr = None
     if sqnr is not None and sqnr < floor.min_sqnr_db:
         misses.append(f"SQNR {sqnr:.1f} dB vs FP32 is below the {floor.min_sqnr_db:g} dB floor")
     if agree is not None and agree < floor.min_agreement:

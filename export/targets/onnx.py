@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mobilekit.export.config import DynamicInt8Config
+from mobilekit.export.config import INT8_DYNAMIC, W4A8_DYNAMIC, DynamicInt8Config
 from mobilekit.export.quantize import quant_record
 from mobilekit.export.targets._common import (
     check_names,
@@ -55,7 +55,7 @@ class OnnxTarget(Target):
     runtime = "onnxruntime"
     backend = "cpu"
     platforms = ("android", "ios")
-    precisions = ("int8", "fp32")
+    precisions = ("int8", "fp32", INT8_DYNAMIC, W4A8_DYNAMIC)
     default_precisions = ("int8",)
     legacy = False
     summary = "ONNX Runtime Mobile: QDQ INT8 .onnx plus an .ort conversion (CPU, XNNPACK, NNAPI or Core ML EPs)"
@@ -84,8 +84,11 @@ class OnnxTarget(Target):
             quantization: dict = {"mode": "none"}
             if precision == "fp32":
                 produced = fp32
+            elif precision == W4A8_DYNAMIC:
+                produced, quantization, more = self._quantize_nbits(ctx, fp32, work)
+                notes += more
             else:
-                produced, quantization, more = self._quantize(ctx, fp32, work)
+                produced, quantization, more = self._quantize(ctx, fp32, work, dynamic=precision == INT8_DYNAMIC)
                 notes += more
             dest = ctx.artifact_path("ort", precision, "onnx")
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -173,8 +176,39 @@ class OnnxTarget(Target):
             f"Try {_ALTERNATIVES}.",
         )
 
-    def _quantize(self, ctx: BuildContext, fp32: Path, work: Path) -> tuple[Path, dict, list[str]]:
-        """quant_pre_process then quantize_static (QDQ) or quantize_dynamic, per ``ctx.config.quant``."""
+    def _quantize_nbits(self, ctx: BuildContext, fp32: Path, work: Path) -> tuple[Path, dict, list[str]]:
+        """8da4w: 4-bit block-wise MatMul weights (MatMulNBits, accuracy level 4 = INT8 activations computed at
+        run time) and, where the embedding bits allow, 4-bit Gather tables (GatherBlockQuantized)."""
+        import onnx
+        from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
+
+        group = ctx.config.group_size
+        bits = ctx.config.embedding_bits_for(W4A8_DYNAMIC)
+        ops = ("MatMul", "Gather") if bits == 4 else ("MatMul",)
+        model = onnx.load(str(fp32))
+        cfg = DefaultWeightOnlyQuantConfig(block_size=group, is_symmetric=True, accuracy_level=4,
+                                           op_types_to_quantize=ops, quant_axes=(("MatMul", 0), ("Gather", 1)))
+        quant = MatMulNBitsQuantizer(model, block_size=group, is_symmetric=True, accuracy_level=4,
+                                     algo_config=cfg, op_types_to_quantize=ops)
+        quant.process()
+        out = work / "8da4w.onnx"
+        onnx.save_model(quant.model.model, str(out))
+        counts = {}
+        for n in quant.model.model.graph.node:
+            counts[n.op_type] = counts.get(n.op_type, 0) + 1
+        record = quant_record("dynamic", "w4a8-dynamic", engine="onnxruntime MatMulNBitsQuantizer (accuracy_level 4)",
+                              granularity="per_group", symmetric=True)
+        record["group_size"] = group
+        record["embeddings"] = ({"bits": 4, "granularity": "per_group", "engine": "GatherBlockQuantized",
+                                 "tables": counts.get("GatherBlockQuantized", 0)} if bits == 4 else None)
+        notes = [f"{counts.get('MatMulNBits', 0)} MatMul weights in 4-bit blocks of {group} (MatMulNBits; activations "
+                 "quantized to INT8 at run time, accuracy_level 4)"
+                 + (f"; {counts.get('GatherBlockQuantized', 0)} embedding tables in 4 bits" if bits == 4 else "")
+                 + ". MatMulNBits needs ONNX Runtime 1.17+ (contrib ops; ORT Mobile builds include it)."]
+        return out, record, notes
+
+    def _quantize(self, ctx: BuildContext, fp32: Path, work: Path, dynamic: bool = False) -> tuple[Path, dict, list[str]]:
+        """quant_pre_process then quantize_static (QDQ) or quantize_dynamic, per ``ctx.config.quant`` (or ``dynamic``)."""
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic, quantize_static
         from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -191,9 +225,12 @@ class OnnxTarget(Target):
         exclude = _nodes_to_exclude(self.name, onnx.load(str(fp32)).graph, graph, recipe.keep_float)
         per_channel = recipe.granularity.value == "per_channel"
         out = work / "int8.onnx"
-        if isinstance(recipe, DynamicInt8Config):
+        if dynamic or isinstance(recipe, DynamicInt8Config):
             has_conv = any(n.op_type == "Conv" for n in graph.node)
-            op_types = ["MatMul", "Gemm"] if has_conv else None
+            op_types = ["MatMul", "Gemm"] if has_conv else ["MatMul", "Gemm", "Attention", "LSTM", "GRU"]
+            bits = ctx.config.embedding_bits_for(INT8_DYNAMIC) if dynamic else 0
+            if bits and not has_conv:
+                op_types.append("Gather")  # embedding tables, INT8 per row
             quantize_dynamic(
                 str(pre),
                 str(out),
@@ -204,6 +241,8 @@ class OnnxTarget(Target):
             )
             if has_conv:
                 notes.append("Dynamic INT8 restricted to MatMul/Gemm (ConvInteger is much slower than float Conv).")
+            else:
+                notes.append(f"Dynamic INT8 on {', '.join(op_types)} (quantize_dynamic, per-channel weights).")
             record = quant_record(
                 "dynamic",
                 "w8a8-dynamic",
@@ -212,6 +251,7 @@ class OnnxTarget(Target):
                 symmetric=True,
                 keep_float=recipe.keep_float,
             )
+            record["embeddings"] = {"bits": 8, "granularity": "per_tensor", "engine": "quantize_dynamic Gather"} if "Gather" in op_types else None
             return out, record, notes
         from onnxruntime.quantization import CalibrationMethod, QuantFormat
 
@@ -416,6 +456,8 @@ def _rename_io(path: Path, inputs: list[str], outputs: list[str]) -> None:
     import onnx
 
     model = onnx.load(str(path))
+    if _dedupe_value_names(model.graph, set(inputs) | set(outputs)):
+        onnx.save_model(model, str(path))
     got_out = [o.name for o in model.graph.output]
     if got_out == outputs and [i.name for i in model.graph.input][: len(inputs)] == inputs:
         return
@@ -423,6 +465,35 @@ def _rename_io(path: Path, inputs: list[str], outputs: list[str]) -> None:
         f"The ONNX exporter named the outputs {got_out}, not {outputs}.",
         "This is a mobilekit bug; please report it with the model.",
     )
+
+
+def _dedupe_value_names(graph, io_names: set[str]) -> bool:
+    """Rename internal values that reuse an input/output name (the dynamo exporter can name an inner
+    ``aten.embedding`` result ``embedding`` as well as the output we asked to call ``embedding``, which
+    ONNX Runtime rejects as a duplicate definition). The last definition keeps the name."""
+    defs: dict[str, list] = {}
+    for node in graph.node:
+        for out in node.output:
+            if out in io_names:
+                defs.setdefault(out, []).append(node)
+    changed = False
+    for name, nodes in defs.items():
+        if name in {i.name for i in graph.input}:
+            nodes = nodes  # an inner value shadowing an input: rename them all
+        else:
+            nodes = nodes[:-1]
+        for k, producer in enumerate(nodes):
+            new = f"{name}__inner{k}"
+            producer.output[list(producer.output).index(name)] = new
+            start = list(graph.node).index(producer)
+            for node in list(graph.node)[start + 1:]:
+                if name in node.output:
+                    break
+                for j, inp in enumerate(node.input):
+                    if inp == name:
+                        node.input[j] = new
+            changed = True
+    return changed
 
 
 def _scopes(node) -> list[str]:

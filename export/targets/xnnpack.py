@@ -11,7 +11,7 @@ import time
 
 import torch
 
-from mobilekit.export.config import FP32, INT8, DynamicInt8Config
+from mobilekit.export.config import FP32, INT8, INT8_DYNAMIC, W4A8_DYNAMIC, DynamicInt8Config
 from mobilekit.export.loading import export_failure
 from mobilekit.export.quantize import quantize_pt2e, recipe_record, xnnpack_quantizer
 from mobilekit.export.targets.base import Artifact, BuildContext, SkipValidation, Target, TargetError
@@ -22,7 +22,7 @@ class XnnpackTarget(Target):
     runtime = "executorch"
     backend = "xnnpack"
     platforms = ("android", "ios")
-    precisions = (FP32, INT8)
+    precisions = (FP32, INT8, INT8_DYNAMIC, W4A8_DYNAMIC)
     default_precisions = (FP32, INT8)
     summary = "ExecuTorch .pte, XNNPACK delegate (Android + iOS CPU): the recommended path"
 
@@ -35,6 +35,8 @@ class XnnpackTarget(Target):
         quant = None
         if precision == FP32:
             program = ctx.exported_fp32()
+        elif precision in (INT8_DYNAMIC, W4A8_DYNAMIC):
+            program, quant = self._weight_quantized(ctx, precision)
         else:
             recipe = ctx.config.quant
             samples = [] if isinstance(recipe, DynamicInt8Config) else ctx.calibration_samples()
@@ -57,8 +59,21 @@ class XnnpackTarget(Target):
                 ) from exc
         delegation = delegation_report(edge.exported_program().graph_module, why, "XNNPACK")
         path = ctx.artifact_path("xnnpack", precision, "pte")
-        path.write_bytes(edge.to_executorch().buffer)
+        et = self._to_executorch(edge, ctx, precision)
         notes = not_delegated_notes(delegation, "XNNPACK")
+        if precision in (INT8_DYNAMIC, W4A8_DYNAMIC):
+            from mobilekit.export.kernels import check_program
+
+            kernels = check_program(et.executorch_program)
+            quant["kernels"] = kernels.to_json()
+            if not kernels.ok:
+                missing = sorted(set(kernels.missing_python) | {o for v in kernels.missing_apps.values() for o in v})
+                raise TargetError(
+                    f"The {precision} .pte for {ctx.model.name} calls {', '.join(missing)}, which the ExecuTorch runtime "
+                    "in the Python package or in the apps has no kernel for; it would fail to load on a phone.",
+                    hint="Keep the layers that emit it in float (--keep-float), or use --embeddings none.",
+                )
+        path.write_bytes(et.buffer)
         return Artifact(
             path=path,
             target=self.name,
@@ -72,8 +87,45 @@ class XnnpackTarget(Target):
             build_seconds=time.perf_counter() - start,
         )
 
+    @staticmethod
+    def _to_executorch(edge, ctx: BuildContext, precision: str):
+        from executorch.exir import ExecutorchBackendConfig
+
+        if precision not in (INT8_DYNAMIC, W4A8_DYNAMIC):
+            return edge.to_executorch()
+        # Quantized embedding tables: fuse dequantize_affine + embedding into the quantized kernel library's
+        # embedding_byte/embedding_4bit, and fold constant index tables (position, token type) at export time.
+        try:
+            return edge.to_executorch(ExecutorchBackendConfig(do_quant_fusion_and_const_prop=True))
+        except RuntimeError as exc:
+            if "Missing out variants" in str(exc):
+                raise TargetError(
+                    f"ExecuTorch could not turn a quantized op of {ctx.model.name} ({precision}) into a kernel call: {exc}",
+                    hint="Keep embedding tables in float with --embeddings none (or --keep-float LAYER).",
+                    op=str(exc).split("{")[-1].strip("}' "),
+                ) from exc
+            raise
+
+    def _weight_quantized(self, ctx: BuildContext, precision: str):
+        """torchao weight quantization of the eager model (linear layers, embedding tables), then export.
+
+        Workaround (ExecuTorch 1.5.1): embeddings lose ``padding_idx`` first, see recipes.weight_quantized."""
+        from mobilekit.export.recipes import weight_quantized
+
+        bits = ctx.config.embedding_bits_for(precision)
+        keep = tuple(ctx.config.quant.keep_float)
+        ctx.log(f"xnnpack {precision}: torchao weight quantization (embeddings: {bits or 'float'})")
+        module, record = ctx.cached(f"torchao:{precision}:{bits}:{ctx.config.group_size}:{keep}", lambda: weight_quantized(
+            ctx.model.module, precision, bits, ctx.config.group_size, keep))
+        try:
+            program = torch.export.export(module, tuple(ctx.model.example_inputs), strict=False)
+        except Exception as exc:
+            raise export_failure(ctx.model, exc) from exc
+        return program, dict(record)
+
     def host_runner(self, artifact: Artifact):
         try:
+            import executorch.kernels.quantized  # noqa: F401  (quantized embeddings, per-token quantize)
             from executorch.runtime import Runtime
         except ImportError as exc:  # pragma: no cover - executorch is a hard dependency
             raise SkipValidation(f"ExecuTorch runtime pybindings unavailable: {exc}") from exc

@@ -34,7 +34,7 @@ def test_unknown_builtin_lists_the_names():
     with pytest.raises(MobilekitError, match="resnet") as info:
         load_builtin("resnet")
     assert "digits, efficientnet_lite0, mobilenet_v2" in str(info.value)
-    assert BUILTIN_NAMES == ("digits", "efficientnet_lite0", "mobilenet_v2")
+    assert BUILTIN_NAMES == ("digits", "efficientnet_lite0", "mobilenet_v2", "minilm", "lstm_tagger")
 
 
 def test_digits_spec_is_consistent(digits_model):
