@@ -123,5 +123,6 @@ exec java -Xmx2g \
   -Drobolectric.offline=true -Drobolectric.dependency.dir="$(dirname "$ANDROID_INSTRUMENTED")" \
   -Drobolectric.logging.enabled=false \
   -Dmobilekit.bundle="${MOBILEKIT_BUNDLE:-}" -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
+  -Dmobilekit.text_bundle="${MOBILEKIT_TEXT_BUNDLE:-}" \
   -cp "$out/classes/robolectric:$out/classes/android:$et:$ORT:$robo_cp" \
   org.junit.runner.JUnitCore "${robo_tests[@]}"

@@ -171,6 +171,7 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     # the real activities ran: BenchmarkActivity's ORT case, MainActivity's top-1 label, the game loop
     assert any("robolectric_benchmark got_top1=" in f for f in figures), out[-3000:]
     assert any("robolectric_main top1_line=" in f for f in figures), out[-3000:]
+    assert any(f.startswith("FIGURE robolectric_text cosine with") for f in figures), out[-3000:]
     assert any("robolectric_gameloop results=1 errors=1" in f for f in figures), out[-3000:]
 
     from mobilekit.schemas import RESULT, errors

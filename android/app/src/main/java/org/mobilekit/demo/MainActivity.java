@@ -17,6 +17,7 @@ import android.view.View;
 import android.widget.AdapterView;
 import android.widget.ArrayAdapter;
 import android.widget.Button;
+import android.widget.EditText;
 import android.widget.LinearLayout;
 import android.widget.ScrollView;
 import android.widget.Spinner;
@@ -31,11 +32,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.mobilekit.demo.core.Benchmark;
 import org.mobilekit.demo.core.Classify;
+import org.mobilekit.demo.core.InputTensor;
 import org.mobilekit.demo.core.Manifest;
+import org.mobilekit.demo.core.OutputCheck;
 import org.mobilekit.demo.core.Preprocess;
 import org.mobilekit.demo.core.Runner;
 import org.mobilekit.demo.core.Runners;
+import org.mobilekit.demo.core.Stats;
 import org.mobilekit.demo.core.Tensors;
+import org.mobilekit.demo.core.TextModel;
 
 /**
  * The demo screen. Works with no {@code adb push}: the bundles built into the APK (digits, and the
@@ -49,6 +54,12 @@ import org.mobilekit.demo.core.Tensors;
  * side by side (size, latency, top-1, agreement with FP32, the host's fidelity figures). Photos are
  * turned upright from their EXIF orientation. A low-fidelity artifact asks before it loads. Loading and
  * inference run on one background thread; the UI thread only draws.
+ *
+ * <p>Text bundles (a {@code tokenizer} in the manifest, e.g. a sentence embedder taking input_ids and
+ * attention_mask) get a text field instead of the drawing: each sentence is tokenized on the phone
+ * ({@link TextModel}), run, and shown as the embedding's size, norm and first values with its cosine
+ * similarity to the previous sentence. A model with integer inputs but no tokenizer says that the bundle
+ * needs one (export with --tokenizer); its sample still runs.
  */
 public final class MainActivity extends Activity {
   private static final int PICK_IMAGE = 1;
@@ -70,6 +81,9 @@ public final class MainActivity extends Activity {
   private Spinner providerSpinner;
   private Spinner runsSpinner;
   private DrawView drawing;
+  private LinearLayout pictureRow;
+  private LinearLayout textRow;
+  private EditText sentence;
   private TextView output;
   private Uri photoUri;
 
@@ -78,6 +92,11 @@ public final class MainActivity extends Activity {
   private String runnerKey;
   private volatile Manifest manifest;
   private volatile File bundleDir;
+  // Owned by the worker thread only: the open text bundle's tokenizer and the previous sentence.
+  private TextModel textModel;
+  private File textModelDir;
+  private float[] previousEmbedding;
+  private String previousSentence;
 
   @Override
   protected void onCreate(Bundle savedInstanceState) {
@@ -93,6 +112,14 @@ public final class MainActivity extends Activity {
     providerSpinner = spinner("provider", PROVIDERS);
     runsSpinner = spinner("runs", RUNS);
     drawing = new DrawView(this);
+    sentence = new EditText(this);
+    sentence.setTag("text");
+    sentence.setHint("Type a sentence");
+    sentence.setSingleLine(true);
+    sentence.setOnEditorActionListener((v, actionId, event) -> {
+      embedSentence();
+      return true;
+    });
     output = new TextView(this);
     output.setTag("output");
     output.setTypeface(Typeface.MONOSPACE);
@@ -100,12 +127,21 @@ public final class MainActivity extends Activity {
     root.addView(row(runtimeSpinner, precisionSpinner));
     root.addView(artifactSpinner);
     root.addView(row(threadSpinner, providerSpinner, runsSpinner));
-    root.addView(drawing);
-    root.addView(row(button("Classify", "classify", v -> classifyPicture(drawing.snapshot())),
-        button("Clear", "clear", v -> drawing.clear()),
-        button("Sample", "sample", v -> classifySample())));
-    root.addView(row(button("Camera", "camera", v -> takePhoto()),
-        button("Photo\u2026", "pick", v -> pickPhoto()),
+    textRow = new LinearLayout(this);
+    textRow.setOrientation(LinearLayout.VERTICAL);
+    textRow.addView(sentence);
+    textRow.addView(row(button("Embed", "embed", v -> embedSentence())));
+    textRow.setVisibility(View.GONE);
+    root.addView(textRow);
+    pictureRow = new LinearLayout(this);
+    pictureRow.setOrientation(LinearLayout.VERTICAL);
+    pictureRow.addView(drawing);
+    pictureRow.addView(row(button("Classify", "classify", v -> classifyPicture(drawing.snapshot())),
+        button("Clear", "clear", v -> drawing.clear())));
+    pictureRow.addView(row(button("Camera", "camera", v -> takePhoto()),
+        button("Photo\u2026", "pick", v -> pickPhoto())));
+    root.addView(pictureRow);
+    root.addView(row(button("Sample", "sample", v -> classifySample()),
         button("Compare all", "compare", v -> compareAll())));
     root.addView(output);
     ScrollView scroll = new ScrollView(this);
@@ -187,10 +223,18 @@ public final class MainActivity extends Activity {
         Manifest m = Manifest.load(dir);
         manifest = m;
         bundleDir = dir;
+        boolean text = m.tokenizer != null;
+        String missing = TextModel.missingTokenizer(m);
         runOnUiThread(() -> {
           refreshArtifacts();
-          output.setText(m.name + ": " + shown.size() + " artifacts for Android. Draw, take or pick a photo, "
-              + "or run the bundle's sample.");
+          textRow.setVisibility(text ? View.VISIBLE : View.GONE);
+          pictureRow.setVisibility(text || missing != null ? View.GONE : View.VISIBLE);
+          if (text && m.sampleText != null && sentence.getText().length() == 0) {
+            sentence.setText(m.sampleText);
+          }
+          output.setText(m.name + ": " + shown.size() + " artifacts for Android. "
+              + (text ? "Type a sentence and tap Embed, or run the bundle's sample."
+                  : missing != null ? missing : "Draw, take or pick a photo, or run the bundle's sample."));
         });
       } catch (Exception e) {
         show("Cannot read " + dir + ": " + e.getMessage());
@@ -351,6 +395,11 @@ public final class MainActivity extends Activity {
   }
 
   private void classifySample() {
+    Manifest current = manifest;
+    if (current != null && (current.inputs.size() > 1 || current.hasIntegerInputs())) {
+      withArtifact(a -> runInputs(a, m -> m.readSampleInputs(bundleDir), "the bundle's sample", null));
+      return;
+    }
     withArtifact(a -> runOne(a, m -> {
       if (m.sampleInput == null) {
         throw new IllegalArgumentException(m.name + " has no sample input");
@@ -361,6 +410,98 @@ public final class MainActivity extends Activity {
 
   private interface InputMaker {
     float[] make(Manifest m) throws Exception;
+  }
+
+  private interface InputsMaker {
+    List<InputTensor> make(Manifest m) throws Exception;
+  }
+
+  /** UI thread: the typed sentence through the bundle's tokenizer and the selected artifact. */
+  private void embedSentence() {
+    String text = sentence.getText().toString();
+    if (text.trim().isEmpty()) {
+      show("Type a sentence first.");
+      return;
+    }
+    withArtifact(a -> runInputs(a, m -> textModel(m).inputs(text), "\"" + text + "\"", text));
+  }
+
+  /** Worker thread: the open bundle's tokenizer, loaded once per bundle. */
+  private TextModel textModel(Manifest m) throws Exception {
+    File dir = bundleDir;
+    if (textModel == null || !dir.equals(textModelDir)) {
+      textModel = TextModel.load(dir, m);
+      textModelDir = dir;
+      previousEmbedding = null;
+      previousSentence = null;
+    }
+    return textModel;
+  }
+
+  /** Worker thread: the runner for an artifact, reused while the artifact and settings stay the same. */
+  private Runner runnerFor(Manifest m, File dir, Manifest.Artifact a, int threads, boolean xnnpack) throws Exception {
+    String key = dir + "/" + a.file + "/" + threads + "/" + xnnpack;
+    if (!key.equals(runnerKey)) {
+      if (runner != null) {
+        runner.close();
+        runner = null;
+      }
+      runner = Runners.open(dir, m, a, threads, Collections.<String, String>emptyMap(), xnnpack);
+      runnerKey = key;
+    }
+    return runner;
+  }
+
+  /**
+   * Runs every model input (a text model's ids and mask) {@code runs} times and shows outputs[0]: for an
+   * embedding its norm, first values and cosine with the previous sentence; for the bundle's sample, the
+   * cosine with the host's FP32 output.
+   *
+   * @param text the sentence (remembered for the next cosine), or null for the bundle's sample
+   */
+  private void runInputs(Manifest.Artifact a, InputsMaker maker, String what, String text) {
+    int threads = threads();
+    int runs = runs();
+    boolean xnnpack = providerSpinner.getSelectedItemPosition() <= 0;
+    show("Running " + a.file + " on " + what + " (" + runs + " runs)\u2026");
+    worker.execute(() -> {
+      try {
+        Manifest m = manifest;
+        File dir = bundleDir;
+        Runner runner = runnerFor(m, dir, a, threads, xnnpack);
+        List<InputTensor> inputs = maker.make(m);
+        float[] y = runner.run(inputs);
+        double[] lat = new double[runs];
+        for (int i = 0; i < runs; i++) {
+          long t0 = System.nanoTime();
+          y = runner.run(inputs);
+          lat[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Stats st = Stats.of(lat);
+        StringBuilder sb = new StringBuilder();
+        if (a.fidelityWarning() != null) {
+          sb.append("\u26a0 ").append(a.fidelityWarning()).append("\n");
+        }
+        sb.append(what).append("\n");
+        if (text != null) {
+          sb.append(TextModel.describe(y, previousEmbedding, previousSentence));
+          previousEmbedding = y;
+          previousSentence = text;
+        } else {
+          sb.append(TextModel.describe(y, null, null));
+          OutputCheck check = OutputCheck.of(m, y, m.readExpectedOutput(dir));
+          if (check.cosine != null) {
+            sb.append(String.format(Locale.US, "cosine with the host's FP32 output: %.6f (%s)%n", check.cosine,
+                Boolean.TRUE.equals(check.ok) ? "ok" : "below " + check.minCosine));
+          }
+        }
+        sb.append(String.format(Locale.US, "median %.2f ms, p90 %.2f ms over %d runs%n%s", st.p50, st.p90, runs,
+            runner.describe()));
+        show(sb.toString());
+      } catch (Throwable t) {
+        show("Failed: " + t);
+      }
+    });
   }
 
   private interface ArtifactAction {
@@ -395,16 +536,7 @@ public final class MainActivity extends Activity {
       try {
         Manifest m = manifest;
         File dir = bundleDir;
-        String key = dir + "/" + a.file + "/" + threads + "/" + xnnpack;
-        if (!key.equals(runnerKey)) {
-          if (runner != null) {
-            runner.close();
-            runner = null;
-          }
-          runner = Runners.open(dir, m, a, threads, Collections.<String, String>emptyMap(), xnnpack);
-          runnerKey = key;
-        }
-        Classify.Outcome o = Classify.run(runner, m, a, inputs.make(m), runs);
+        Classify.Outcome o = Classify.run(runnerFor(m, dir, a, threads, xnnpack), m, a, inputs.make(m), runs);
         List<String> labels = m.readLabels(dir);
         StringBuilder sb = new StringBuilder();
         if (o.warning != null) {
@@ -440,6 +572,12 @@ public final class MainActivity extends Activity {
         }
         Manifest m = manifest;
         File dir = bundleDir;
+        if (m.inputs.size() > 1 || m.hasIntegerInputs()) {
+          List<Classify.Outcome> rows = Classify.compareAll(dir, m, m.readSampleInputs(dir), threads, runs,
+              Collections.<String, String>emptyMap());
+          show("On the bundle's sample input:\n" + Classify.table(rows, m, m.readLabels(dir)));
+          return;
+        }
         Manifest.Input input = m.inputs.get(0);
         float[] x = input.preprocess == null || m.sampleInput != null && isBlank(pixels)
             ? Tensors.readFloatsLE(new File(dir, m.sampleInput), input.numel())

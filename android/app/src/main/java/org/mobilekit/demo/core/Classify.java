@@ -66,15 +66,35 @@ public final class Classify {
    */
   public static Outcome run(Runner runner, Manifest manifest, Manifest.Artifact artifact, float[] x, int runs)
       throws Exception {
+    return run(runner, manifest, artifact, x, null, runs);
+  }
+
+  /**
+   * Runs one loaded artifact {@code runs} times on every model input (plus one untimed warm-up run).
+   *
+   * @param runner the loaded artifact
+   * @param manifest the bundle's manifest (output postprocess)
+   * @param artifact the artifact's entry
+   * @param inputs one tensor per manifest input (a text model's ids and mask)
+   * @param runs timed runs, >= 1
+   * @return outputs[0] (softmaxed when the manifest says so), its top-k and latency statistics
+   * @throws Exception when inference fails
+   */
+  public static Outcome run(Runner runner, Manifest manifest, Manifest.Artifact artifact, List<InputTensor> inputs,
+      int runs) throws Exception {
+    return run(runner, manifest, artifact, null, inputs, runs);
+  }
+
+  private static Outcome run(Runner runner, Manifest manifest, Manifest.Artifact artifact, float[] x,
+      List<InputTensor> inputs, int runs) throws Exception {
     if (runs < 1) {
       throw new IllegalArgumentException("runs must be >= 1");
     }
-    runner.run(x);
+    float[] y = x != null ? runner.run(x) : runner.run(inputs);
     double[] lat = new double[runs];
-    float[] y = null;
     for (int i = 0; i < runs; i++) {
       long t0 = System.nanoTime();
-      y = runner.run(x);
+      y = x != null ? runner.run(x) : runner.run(inputs);
       lat[i] = (System.nanoTime() - t0) / 1e6;
     }
     Manifest.Output out = manifest.outputs.get(0);
@@ -95,6 +115,27 @@ public final class Classify {
    */
   public static List<Outcome> compareAll(File bundleDir, Manifest manifest, float[] x, int threads, int runs,
       Map<String, String> ortConfig) {
+    return compareAll(bundleDir, manifest, x, null, threads, runs, ortConfig);
+  }
+
+  /**
+   * Every artifact this app runs on the same multi-input sample (a text model's ids and mask).
+   *
+   * @param bundleDir the bundle
+   * @param manifest its manifest
+   * @param inputs one tensor per manifest input
+   * @param threads threads (>= 1)
+   * @param runs timed runs per artifact
+   * @param ortConfig extra ORT session entries (empty on phones)
+   * @return one outcome per artifact; a failure is an outcome with {@code error} set
+   */
+  public static List<Outcome> compareAll(File bundleDir, Manifest manifest, List<InputTensor> inputs, int threads,
+      int runs, Map<String, String> ortConfig) {
+    return compareAll(bundleDir, manifest, null, inputs, threads, runs, ortConfig);
+  }
+
+  private static List<Outcome> compareAll(File bundleDir, Manifest manifest, float[] x, List<InputTensor> inputs,
+      int threads, int runs, Map<String, String> ortConfig) {
     List<Outcome> rows = new ArrayList<>();
     for (Manifest.Artifact a : manifest.artifacts) {
       if (!a.platforms.contains("android") || !(a.runtime.equals("executorch") || a.runtime.equals("onnxruntime"))) {
@@ -102,7 +143,7 @@ public final class Classify {
       }
       try (Runner r = Runners.open(bundleDir, manifest, a, threads,
           ortConfig == null ? Collections.<String, String>emptyMap() : ortConfig)) {
-        rows.add(run(r, manifest, a, x, runs));
+        rows.add(run(r, manifest, a, x, inputs, runs));
       } catch (Throwable t) {
         rows.add(new Outcome(a, "", null, null, null, ResultWriter.describe(t).split("\n")[0]));
       }
