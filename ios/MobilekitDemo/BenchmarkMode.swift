@@ -92,8 +92,11 @@ enum BenchmarkWork {
         let bundle = bundleURL(args.bundle)
         let manifest = try Manifest.load(bundle: bundle)
         let artifact = try manifest.artifact(named: args.artifact)
-        let input = manifest.inputs[0]
-        let x = try manifest.readSampleInput(bundle: bundle) ?? [Float](repeating: 0, count: input.count)
+        // Every input from the bundle's sample (pictures, token ids, attention masks), each in its dtype; a
+        // single float input keeps the runners' float path.
+        let inputs = try manifest.readSampleInputs(bundle: bundle)
+        let x: [Float]? = inputs.count == 1 ? { if case .float32(let v) = inputs[0].storage { return v }; return nil }() : nil
+        let expectedOutput = try manifest.readExpectedOutput(bundle: bundle)
         let thermalBefore = BenchmarkResult.thermalStatus(iosThermalState: ProcessInfo.processInfo.thermalState.rawValue)
 
         let loadStart = DispatchTime.now().uptimeNanoseconds
@@ -102,22 +105,21 @@ enum BenchmarkWork {
         let loadMs = milliseconds(since: loadStart)
         var output: [Float] = []
         for _ in 0..<args.warmup {
-            output = try runner.run(x)
+            output = try x.map { try runner.run($0) } ?? runner.run(inputs: inputs)
         }
         var latencies: [Double] = []
         latencies.reserveCapacity(args.iterations)
         let timedStart = Int(Date().timeIntervalSince1970 * 1000)
         for _ in 0..<args.iterations {
             let start = DispatchTime.now().uptimeNanoseconds
-            output = try runner.run(x)
+            output = try x.map { try runner.run($0) } ?? runner.run(inputs: inputs)
             latencies.append(milliseconds(since: start))
         }
         let timedEnd = Int(Date().timeIntervalSince1970 * 1000)
         guard let stats = Stats(latencies) else {
             throw RunnerError.output("no iterations were timed")
         }
-        let got = output.isEmpty ? nil : Tensors.argmax(output)
-        let expected = manifest.sample?.expectedTop1
+        let check = BenchmarkResult.Check(manifest: manifest, got: output.isEmpty ? nil : output, expected: expectedOutput)
         var errors: [String] = []
         if let warning = artifact.fidelityWarning {
             errors.append("warning: " + warning)
@@ -132,8 +134,8 @@ enum BenchmarkWork {
         if stateBefore?.powerSave == true {
             errors.append("warning: Low Power Mode was on (CPU and GPU clocks are capped)")
         }
-        if let got, let expected, got != expected {
-            errors.append("top-1 mismatch: the phone computed class \(got), the host expected \(expected)")
+        if let problem = check.problem {
+            errors.append(problem)
         }
         let fileURL = bundle.appendingPathComponent(artifact.file)
         var isDirectory: ObjCBool = false
@@ -153,7 +155,7 @@ enum BenchmarkWork {
             loadMs: loadMs, latencyMs: latencies, stats: stats, memory: nil, energy: nil,
             thermal: .init(statusBefore: thermalBefore,
                            statusAfter: BenchmarkResult.thermalStatus(iosThermalState: ProcessInfo.processInfo.thermalState.rawValue)),
-            check: .init(expected: expected, got: got), errors: errors,
+            check: check, errors: errors,
             timing: .init(timedStartMs: timedStart, timedEndMs: timedEnd),
             deviceState: .init(before: stateBefore, after: BenchmarkResult.State(
                 screenOn: nil, keyguardLocked: nil, powerSave: ProcessInfo.processInfo.isLowPowerModeEnabled,

@@ -12,6 +12,9 @@ import UIKit
 /// the number of runs; then draw a digit on the pad, pick a photo (turned upright from its EXIF
 /// orientation), or use the bundle's sample, and see the top-k labels with the median and p90 latency.
 /// "Compare all" runs every iOS artifact side by side. A low-fidelity artifact asks before it loads.
+/// Text bundles (a `tokenizer` in the manifest) get a text field: each sentence is tokenized on the phone
+/// (WordPieceTokenizer), run, and shown as the embedding's norm and first values with its cosine to the
+/// previous sentence; integer inputs without a tokenizer are explained (export with --tokenizer).
 /// Loading and inference run on the engine's queue, never on the main thread.
 struct ContentView: View {
     @StateObject private var model = DemoModel()
@@ -37,6 +40,13 @@ struct ContentView: View {
                     ForEach(BenchmarkArguments.computeUnitNames, id: \.self) { Text(ComputeUnits.labels[$0] ?? $0) }
                 }
                 Stepper("Runs: \(model.runs)", value: $model.runs, in: 1...200, step: 5)
+                if model.isText {
+                    Section("Type a sentence") {
+                        TextField("A sentence", text: $model.sentence)
+                            .onSubmit { model.embed() }
+                        Button("Embed") { model.embed() }
+                    }
+                }
                 Section("Draw a digit") {
                     DrawingPad(strokes: $strokes)
                         .frame(width: 224, height: 224)
@@ -146,6 +156,9 @@ final class DemoModel: ObservableObject {
     @Published var runs = 20
     @Published var output = "Loading the demo bundles\u{2026}"
     @Published var askLowFidelity = false
+    /// The open bundle ships a tokenizer: show the text field.
+    @Published var isText = false
+    @Published var sentence = ""
     var lowFidelityMessage = ""
     var pending: (() -> Void)?
 
@@ -182,7 +195,10 @@ final class DemoModel: ObservableObject {
             let m = try Manifest.load(bundle: bundlesDir.appendingPathComponent(bundleName))
             manifest = m
             refilter()
+            isText = m.tokenizer != nil
+            sentence = m.sample?.text ?? ""
             output = "\(m.name): \(artifacts.count) artifacts for iOS"
+                + (isText ? ". Type a sentence and tap Embed." : m.missingTokenizerMessage.map { ". " + $0 } ?? "")
         } catch {
             output = "Cannot read \(bundleName): \(error)"
         }
@@ -215,7 +231,43 @@ final class DemoModel: ObservableObject {
     func classifySample() {
         guard let manifest else { return }
         let bundle = bundlesDir.appendingPathComponent(bundleName)
+        if manifest.inputs.count > 1 || manifest.hasIntegerInputs {
+            runText(nil)
+            return
+        }
         classify { _ in try manifest.readSampleInput(bundle: bundle) ?? [] }
+    }
+
+    /// The typed sentence through the bundle's tokenizer and the selected artifact.
+    func embed() {
+        let text = sentence.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else {
+            output = "Type a sentence first."
+            return
+        }
+        runText(text)
+    }
+
+    /// A sentence (or, with nil, the bundle's multi-input sample) on the selected artifact.
+    private func runText(_ text: String?) {
+        guard let manifest, let artifact = manifest.artifacts.first(where: { $0.file == artifactName }) else { return }
+        let bundle = bundlesDir.appendingPathComponent(bundleName)
+        let units = computeUnits
+        let runs = runs
+        let go = { [weak self] in
+            self?.output = "Running \(artifact.file) (\(runs) runs)\u{2026}"
+            self?.engine.embed(bundle: bundle, manifest: manifest, file: artifact.file, computeUnits: units, runs: runs,
+                               text: text) { [weak self] result in
+                self?.output = result
+            }
+        }
+        if let warning = artifact.fidelityWarning {
+            lowFidelityMessage = warning + "\n\nLoad it anyway?"
+            pending = go
+            askLowFidelity = true
+        } else {
+            go()
+        }
     }
 
     func classify(image: CGImage) {
@@ -274,6 +326,84 @@ final class InferenceEngine: @unchecked Sendable {
     private let queue = DispatchQueue(label: "org.mobilekit.demo.inference", qos: .userInitiated)
     private var runner: ModelRunner?
     private var runnerKey = ""
+    private var tokenizer: WordPieceTokenizer?
+    private var tokenizerBundle = ""
+    private var previous: (text: String, embedding: [Float])?
+
+    /// The runner for an artifact, reused while the artifact and compute units stay the same. Queue only.
+    private func runner(bundle: URL, manifest: Manifest, file: String, computeUnits: String) throws -> ModelRunner {
+        let key = bundle.path + "/" + file + "/" + computeUnits
+        if let runner, runnerKey == key {
+            return runner
+        }
+        runner = nil
+        let opened = try Runners.open(bundle: bundle, manifest: manifest, artifact: try manifest.artifact(named: file),
+                                      computeUnits: computeUnits)
+        runner = opened
+        runnerKey = key
+        return opened
+    }
+
+    /// A sentence through the bundle's tokenizer (or, with nil, the bundle's sample inputs), run `runs` times:
+    /// the embedding's size, norm and first values, with its cosine to the previous sentence (or, for the
+    /// sample, to the host's FP32 output).
+    func embed(bundle: URL, manifest: Manifest, file: String, computeUnits: String, runs: Int, text: String?,
+               done: @escaping @MainActor @Sendable (String) -> Void) {
+        queue.async {
+            var lines: [String] = []
+            do {
+                let runner = try self.runner(bundle: bundle, manifest: manifest, file: file, computeUnits: computeUnits)
+                let inputs: [InputTensor]
+                if let text {
+                    guard let spec = manifest.tokenizer else {
+                        throw RunnerError.unsupported(manifest.missingTokenizerMessage ?? "the bundle has no tokenizer")
+                    }
+                    if self.tokenizer == nil || self.tokenizerBundle != bundle.path {
+                        self.tokenizer = try WordPieceTokenizer.load(bundle: bundle, spec: spec)
+                        self.tokenizerBundle = bundle.path
+                        self.previous = nil
+                    }
+                    guard let tokenizer = self.tokenizer else { throw RunnerError.output("no tokenizer") }
+                    inputs = try manifest.textInputs(tokenizer.encode(text))
+                } else {
+                    inputs = try manifest.readSampleInputs(bundle: bundle)
+                }
+                var y = try runner.run(inputs: inputs)
+                var latencies: [Double] = []
+                for _ in 0..<max(runs, 1) {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    y = try runner.run(inputs: inputs)
+                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                }
+                lines.append(String(format: "embedding: %d values, norm %.4f", y.count, Tensors.norm(y)))
+                lines.append("first: " + y.prefix(5).map { String(format: "%.4f", $0) }.joined(separator: ", "))
+                if let text {
+                    if let previous = self.previous, previous.embedding.count == y.count {
+                        lines.append(String(format: "cosine with \"%@\": %.4f", previous.text,
+                                            Tensors.cosine(y, previous.embedding)))
+                    } else {
+                        lines.append("type another sentence to see their cosine similarity")
+                    }
+                    self.previous = (text, y)
+                } else {
+                    let check = BenchmarkResult.Check(manifest: manifest, got: y,
+                                                      expected: try manifest.readExpectedOutput(bundle: bundle))
+                    if let cosine = check.cosine {
+                        lines.append(String(format: "cosine with the host's FP32 output: %.6f (%@)", cosine,
+                                            check.ok == true ? "ok" : "below the floor"))
+                    }
+                }
+                if let stats = Stats(latencies) {
+                    lines.append(String(format: "median %.2f ms, p90 %.2f ms over %d runs, ", stats.p50, stats.p90, runs)
+                                 + runner.summary)
+                }
+            } catch {
+                lines = ["Failed: \(error)"]
+            }
+            let result = lines.joined(separator: "\n")
+            Task { @MainActor in done(result) }
+        }
+    }
 
     /// Runs one artifact `runs` times (after one warm-up run) and reports top-k with median and p90.
     func classify(bundle: URL, manifest: Manifest, file: String, computeUnits: String, runs: Int,

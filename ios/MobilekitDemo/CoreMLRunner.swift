@@ -13,7 +13,9 @@ import MobilekitCore
 /// mobilekit exports image inputs as Core ML ImageType with the manifest's normalisation folded into
 /// the model, so such an input takes the 8-bit picture after resize/crop (before inversion); a float
 /// tensor (the bundle's sample, or the demo's preprocessed picture) is turned back into that picture
-/// with `ImageTypeFold`. Other inputs are MLMultiArray float32.
+/// with `ImageTypeFold`. Other inputs are MLMultiArray float32. Multi-input models (a text model's token
+/// ids and attention mask) get one MLMultiArray per input name, in the data type the model declares
+/// (Core ML integer inputs are usually int32: int64 sample data is converted).
 final class CoreMLRunner: ModelRunner {
     private let url: URL
     private let sha256: String
@@ -93,6 +95,40 @@ final class CoreMLRunner: ModelRunner {
             }
             guard let array = output.featureValue(for: outputName)?.multiArrayValue else {
                 throw RunnerError.output("the Core ML output '\(outputName)' is not a MultiArray")
+            }
+            return (0..<array.count).map { array[$0].floatValue }
+        }
+    }
+
+    func run(inputs: [InputTensor]) throws -> [Float] {
+        try queue.sync {
+            let model = try loadedModel()
+            let description = model.modelDescription
+            let names = description.inputDescriptionsByName.keys.sorted()
+            var features: [String: MLFeatureValue] = [:]
+            for input in inputs {
+                guard let declared = description.inputDescriptionsByName[input.name]?.multiArrayConstraint else {
+                    throw RunnerError.unsupported("the Core ML model has no MultiArray input '\(input.name)' (it has "
+                        + "\(names)): re-export the bundle")
+                }
+                let array = try MLMultiArray(shape: input.shape.map { NSNumber(value: $0) }, dataType: declared.dataType)
+                switch input.storage {
+                case .float32(let v):
+                    for (i, x) in v.enumerated() { array[i] = NSNumber(value: x) }
+                default:
+                    guard let ints = input.int64Values else {
+                        throw RunnerError.unsupported("input '\(input.name)' is \(input.dtype): not supported by this app")
+                    }
+                    for (i, x) in ints.enumerated() {
+                        array[i] = declared.dataType == .int32 ? NSNumber(value: Int32(truncatingIfNeeded: x)) : NSNumber(value: x)
+                    }
+                }
+                features[input.name] = MLFeatureValue(multiArray: array)
+            }
+            let output = try model.prediction(from: try MLDictionaryFeatureProvider(dictionary: features))
+            guard let array = output.featureValue(for: outputName)?.multiArrayValue else {
+                throw RunnerError.output("the Core ML model has no MultiArray output '\(outputName)' (the manifest's "
+                    + "outputs[0]): re-export the bundle")
             }
             return (0..<array.count).map { array[$0].floatValue }
         }

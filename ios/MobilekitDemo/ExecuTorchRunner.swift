@@ -27,4 +27,22 @@ final class ExecuTorchRunner: ModelRunner {
         let output = try Tensor<Float>(module.forward(tensor))
         return output.scalars()
     }
+
+    /// Every input as a tensor of its dtype, in the manifest's order (the order `forward` takes them).
+    func run(inputs: [InputTensor]) throws -> [Float] {
+        let tensors: [ValueConvertible] = try inputs.map { input in
+            switch input.storage {
+            case .float32(let v): return Tensor<Float>(v, shape: input.shape)
+            case .int64(let v): return Tensor<Int64>(v, shape: input.shape)
+            case .int32(let v): return Tensor<Int32>(v, shape: input.shape)
+            case .bytes(let v, let dtype) where dtype == "uint8": return Tensor<UInt8>(v, shape: input.shape)
+            case .bytes(let v, let dtype) where dtype == "bool": return Tensor<Bool>(v.map { $0 != 0 }, shape: input.shape)
+            case .bytes(let v, _): return Tensor<Int8>(v.map { Int8(bitPattern: $0) }, shape: input.shape)
+            case .float16:
+                throw RunnerError.unsupported("input '\(input.name)' is float16: re-export it as float32")
+            }
+        }
+        let output = try Tensor<Float>(module.forward(tensors))
+        return output.scalars()
+    }
 }

@@ -2,11 +2,13 @@ import CoreML
 import Foundation
 import MobilekitCore
 
-/// One loaded artifact that maps inputs[0] to outputs[0] (flat Float arrays, the manifest's shapes).
+/// One loaded artifact that maps the manifest's inputs to outputs[0] (flat arrays, the manifest's shapes).
 /// Not thread-safe: call it from one background queue, never the main thread.
 protocol ModelRunner: AnyObject {
-    /// Runs one inference.
+    /// Runs one inference of a single-input float model (a picture, features).
     func run(_ input: [Float]) throws -> [Float]
+    /// Runs one inference with every model input in its own dtype (a text model's token ids and mask).
+    func run(inputs: [InputTensor]) throws -> [Float]
     /// What runs the model, e.g. "coreml (compute units cpu_ne)" or "executorch".
     var summary: String { get }
 }

@@ -297,11 +297,21 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
         public var expectedTop1: Int?
         public var gotTop1: Int?
         public var ok: Bool?
+        /// Cosine similarity of output 0 with the bundle's expected output.
+        public var cosine: Double?
+        public var maxAbsErr: Double?
+        public var minCosine: Double?
+        /// What `ok` judges: "top1" or "output" (cosine).
+        public var compared: String?
 
         enum CodingKeys: String, CodingKey {
             case expectedTop1 = "expected_top1"
             case gotTop1 = "got_top1"
             case ok
+            case cosine
+            case maxAbsErr = "max_abs_err"
+            case minCosine = "min_cosine"
+            case compared
         }
 
         public init(expected: Int?, got: Int?) {
@@ -309,9 +319,48 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
             gotTop1 = got
             if let expected, let got {
                 ok = expected == got
+                compared = "top1"
             } else {
                 ok = nil
             }
+        }
+
+        /// The check of the Android app (OutputCheck.java): a classification bundle compares top-1; any other
+        /// compares output 0 with the host's eager FP32 output by cosine (ok when >= `sample.min_cosine`,
+        /// default 0.98). The cosine and max abs error are reported whenever there is an expected output.
+        public init(manifest: Manifest, got: [Float]?, expected: [Float]?) {
+            let classification = manifest.outputs.first?.postprocess?.kind == "classification"
+            let gotTop1 = got.flatMap { $0.isEmpty ? nil : Tensors.argmax($0) }
+            let wantTop1 = manifest.sample?.expectedTop1
+            minCosine = manifest.sample?.minCosine ?? Manifest.Sample.defaultMinCosine
+            if let got, let expected, got.count == expected.count {
+                cosine = Tensors.cosine(got, expected)
+                maxAbsErr = Tensors.maxAbsErr(got, expected)
+            }
+            expectedTop1 = wantTop1
+            if (classification || cosine == nil), let wantTop1 {
+                compared = "top1"
+                self.gotTop1 = gotTop1
+                ok = gotTop1.map { $0 == wantTop1 }
+            } else if let cosine, let floor = minCosine {
+                compared = "output"
+                self.gotTop1 = classification ? gotTop1 : nil
+                ok = cosine >= floor
+            } else {
+                self.gotTop1 = classification ? gotTop1 : nil
+                ok = nil
+            }
+        }
+
+        /// What went wrong, for `errors`, or nil when the check passed or compared nothing.
+        public var problem: String? {
+            guard ok == false else { return nil }
+            if compared == "top1" {
+                return "top-1 mismatch: the phone computed class \(gotTop1.map(String.init) ?? "none"), the host expected "
+                    + "\(expectedTop1.map(String.init) ?? "none")"
+            }
+            return String(format: "output mismatch: cosine %.6f with the host's eager FP32 output is below min_cosine %.4f",
+                          cosine ?? 0, minCosine ?? 0)
         }
     }
 

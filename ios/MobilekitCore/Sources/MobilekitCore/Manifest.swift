@@ -19,6 +19,8 @@ public struct Manifest: Codable, Equatable, Sendable {
     public let artifacts: [Artifact]
     public let failures: [Failure]?
     public let sample: Sample?
+    /// How to turn a sentence into the model's integer inputs (text bundles), or nil.
+    public let tokenizer: Tokenizer?
 
     enum CodingKeys: String, CodingKey {
         case schema
@@ -31,6 +33,7 @@ public struct Manifest: Codable, Equatable, Sendable {
         case artifacts
         case failures
         case sample
+        case tokenizer
     }
 
     // schema: manifest.schema.json#/properties/source
@@ -49,6 +52,11 @@ public struct Manifest: Codable, Equatable, Sendable {
         public let shape: [Int]
         public let layout: String?
         public let preprocess: ImagePreprocess?
+        /// image, input_ids, attention_mask, token_type_ids, features or tokens (nil in older bundles).
+        public let role: String?
+
+        /// Whether the input takes integers (token ids, masks) rather than real numbers.
+        public var isInteger: Bool { !["float32", "float16"].contains(dtype) }
 
         /// Element count with dynamic (-1) dimensions taken as 1 (the app runs batch-1 inputs).
         public var count: Int { shape.reduce(1) { $0 * max($1, 1) } }
@@ -118,11 +126,14 @@ public struct Manifest: Codable, Equatable, Sendable {
         public let kind: String
         public let softmax: Bool?
         public let topK: Int?
+        /// embedding: the model L2-normalises the vector itself.
+        public let normalize: Bool?
 
         enum CodingKeys: String, CodingKey {
             case kind
             case softmax
             case topK = "top_k"
+            case normalize
         }
     }
 
@@ -201,11 +212,125 @@ public struct Manifest: Codable, Equatable, Sendable {
         public let input: String
         public let expectedTop1: Int?
         public let expectedOutput: String?
+        /// Every input's raw little-endian file, in the manifest's input order (absent in older bundles).
+        public let inputs: [SampleInput]?
+        /// Eager FP32 outputs, float32 little-endian.
+        public let outputs: [SampleOutput]?
+        /// The sentence the sample inputs were tokenized from (text models).
+        public let text: String?
+        /// The output check passes when cosine(output 0, expected output 0) >= this (default 0.98).
+        public let minCosine: Double?
 
         enum CodingKeys: String, CodingKey {
             case input
             case expectedTop1 = "expected_top1"
             case expectedOutput = "expected_output"
+            case inputs
+            case outputs
+            case text
+            case minCosine = "min_cosine"
+        }
+
+        /// The check's floor when `min_cosine` is absent.
+        public static let defaultMinCosine = 0.98
+
+        /// The eager FP32 outputs[0] file: `expected_output`, else `outputs[0].file`.
+        public var expectedOutputFile: String? { expectedOutput ?? outputs?.first?.file }
+    }
+
+    // schema: manifest.schema.json#/properties/sample/properties/inputs/items
+    public struct SampleInput: Codable, Equatable, Sendable {
+        public let name: String
+        public let file: String
+        public let dtype: String
+        public let shape: [Int]
+    }
+
+    // schema: manifest.schema.json#/properties/sample/properties/outputs/items
+    public struct SampleOutput: Codable, Equatable, Sendable {
+        public let name: String
+        public let file: String
+        public let shape: [Int]?
+    }
+
+    /// The manifest's `tokenizer` (see `WordPieceTokenizer`).
+    // schema: manifest.schema.json#/$defs/tokenizer
+    public struct Tokenizer: Codable, Equatable, Sendable {
+        public let kind: String
+        public let vocab: String
+        public let file: String?
+        public let lowercase: Bool?
+        public let stripAccents: Bool?
+        public let maxLength: Int
+        public let clsToken: String?
+        public let sepToken: String?
+        public let padToken: String?
+        public let unkToken: String?
+        public let continuingPrefix: String?
+        public let maxCharsPerWord: Int?
+        public let inputs: TokenizerInputs
+
+        enum CodingKeys: String, CodingKey {
+            case kind
+            case vocab
+            case file
+            case lowercase
+            case stripAccents = "strip_accents"
+            case maxLength = "max_length"
+            case clsToken = "cls_token"
+            case sepToken = "sep_token"
+            case padToken = "pad_token"
+            case unkToken = "unk_token"
+            case continuingPrefix = "continuing_prefix"
+            case maxCharsPerWord = "max_chars_per_word"
+            case inputs
+        }
+
+        /// A spec with BERT's special tokens (tests, or an app that knows its model).
+        public init(vocab: String = "vocab.txt", lowercase: Bool, stripAccents: Bool?, maxLength: Int,
+                    inputs: TokenizerInputs) {
+            kind = "wordpiece"
+            self.vocab = vocab
+            file = nil
+            self.lowercase = lowercase
+            self.stripAccents = stripAccents
+            self.maxLength = maxLength
+            clsToken = nil
+            sepToken = nil
+            padToken = nil
+            unkToken = nil
+            continuingPrefix = nil
+            maxCharsPerWord = nil
+            self.inputs = inputs
+        }
+
+        public var lowercases: Bool { lowercase ?? true }
+        /// `strip_accents` null or absent follows `lowercase`, as in BERT.
+        public var stripsAccents: Bool { stripAccents ?? lowercases }
+        public var cls: String { clsToken ?? "[CLS]" }
+        public var sep: String { sepToken ?? "[SEP]" }
+        public var pad: String { padToken ?? "[PAD]" }
+        public var unk: String { unkToken ?? "[UNK]" }
+        public var prefix: String { continuingPrefix ?? "##" }
+        public var maxCharsPerWordOrDefault: Int { maxCharsPerWord ?? 100 }
+    }
+
+    // schema: manifest.schema.json#/$defs/tokenizer/properties/inputs
+    public struct TokenizerInputs: Codable, Equatable, Sendable {
+        public let inputIds: String
+        public let attentionMask: String?
+        public let tokenTypeIds: String?
+
+        enum CodingKeys: String, CodingKey {
+            case inputIds = "input_ids"
+            case attentionMask = "attention_mask"
+            case tokenTypeIds = "token_type_ids"
+        }
+
+        public init(inputIds: String, attentionMask: String?, tokenTypeIds: String?) {
+            self.inputIds = inputIds
+            self.attentionMask = attentionMask
+            self.tokenTypeIds = tokenTypeIds
         }
     }
 
@@ -214,6 +339,9 @@ public struct Manifest: Codable, Equatable, Sendable {
         case unsupportedSchema(String)
         case unknownArtifact(String, known: [String])
         case sampleSize(file: String, bytes: Int, expected: Int)
+        case noSampleForIntegerInput(name: String, dtype: String)
+        case missingTokenizer(String)
+        case dtypeMismatch(name: String, sample: String, model: String)
 
         public var description: String {
             switch self {
@@ -222,7 +350,15 @@ public struct Manifest: Codable, Equatable, Sendable {
             case .unknownArtifact(let file, let known):
                 return "unknown artifact '\(file)': the manifest lists \(known)"
             case .sampleSize(let file, let bytes, let expected):
-                return "\(file) has \(bytes) bytes; the manifest's input shape needs \(expected) (float32, little-endian)"
+                return "\(file) has \(bytes) bytes; the manifest's input shape needs \(expected) (little-endian)"
+            case .noSampleForIntegerInput(let name, let dtype):
+                return "input '\(name)' (\(dtype)) has no sample data in the bundle (sample.inputs), and integer inputs "
+                    + "are not filled with zeros (token ids and an attention mask of zeros make a meaningless run): "
+                    + "re-export the bundle with a mobilekit that writes sample.inputs (text models: --tokenizer)"
+            case .missingTokenizer(let message):
+                return message
+            case .dtypeMismatch(let name, let sample, let model):
+                return "input '\(name)': sample data is \(sample) but the model takes \(model)"
             }
         }
     }
@@ -260,6 +396,75 @@ public struct Manifest: Codable, Equatable, Sendable {
         return lines
     }
 
+    /// Whether any input takes integers (a text model's token ids and masks).
+    public var hasIntegerInputs: Bool { inputs.contains(where: \.isInteger) }
+
+    /// What to say when a model takes integer inputs but the bundle has no tokenizer, or nil.
+    public var missingTokenizerMessage: String? {
+        guard tokenizer == nil, hasIntegerInputs else { return nil }
+        let names = inputs.filter(\.isInteger).map { "\($0.name) (\($0.dtype))" }
+        return "\(name) takes integer inputs \(names) (token ids), but the bundle has no tokenizer vocabulary, so this "
+            + "app cannot turn text into them. Re-export it with --tokenizer. The bundle's sample still runs."
+    }
+
+    /// Every model input from the bundle's sample, in manifest order and the model's dtypes (`sample.inputs`
+    /// matched by name, else by position; older bundles: inputs[0] from `sample.input`). A float input without
+    /// sample data gets zeros; an integer input without it throws an error that names it.
+    public func readSampleInputs(bundle: URL) throws -> [InputTensor] {
+        let files: [SampleInput] = sample.map { s in
+            s.inputs ?? [SampleInput(name: inputs[0].name, file: s.input, dtype: inputs[0].dtype, shape: inputs[0].shape)]
+        } ?? []
+        var out: [InputTensor] = []
+        for (i, input) in inputs.enumerated() {
+            let entry = files.first(where: { $0.name == input.name })
+                ?? (i < files.count && !inputs.contains(where: { $0.name == files[i].name }) ? files[i] : nil)
+            guard let entry else {
+                guard !input.isInteger else {
+                    throw ManifestError.noSampleForIntegerInput(name: input.name, dtype: input.dtype)
+                }
+                out.append(InputTensor(name: input.name, shape: input.concreteShape,
+                                       storage: .float32([Float](repeating: 0, count: input.count))))
+                continue
+            }
+            let data = try Data(contentsOf: bundle.appendingPathComponent(entry.file))
+            let shape = entry.shape.map { max($0, 1) }
+            let expected = shape.reduce(1, *) * InputTensor.elementSize(entry.dtype)
+            guard data.count == expected else {
+                throw ManifestError.sampleSize(file: entry.file, bytes: data.count, expected: expected)
+            }
+            out.append(try InputTensor.fromLE(data, name: input.name, dtype: entry.dtype, shape: shape).converted(to: input.dtype))
+        }
+        return out
+    }
+
+    /// The host's eager FP32 outputs[0] for the sample, or nil.
+    public func readExpectedOutput(bundle: URL) throws -> [Float]? {
+        guard let file = sample?.expectedOutputFile else { return nil }
+        return Tensors.floatsLE(try Data(contentsOf: bundle.appendingPathComponent(file)))
+    }
+
+    /// A tokenized sentence mapped onto every model input (tokenizer.inputs names, else roles), in manifest order.
+    public func textInputs(_ encoding: WordPieceTokenizer.Encoding) throws -> [InputTensor] {
+        guard let tokenizer else { throw ManifestError.missingTokenizer(missingTokenizerMessage ?? "no tokenizer") }
+        return try inputs.map { input in
+            let values: [Int64]
+            if input.name == tokenizer.inputs.inputIds || input.role == "input_ids" {
+                values = encoding.inputIds
+            } else if input.name == tokenizer.inputs.attentionMask || input.role == "attention_mask" {
+                values = encoding.attentionMask
+            } else if input.name == tokenizer.inputs.tokenTypeIds || input.role == "token_type_ids" {
+                values = encoding.tokenTypeIds
+            } else if !input.isInteger {
+                return InputTensor(name: input.name, shape: input.concreteShape,
+                                   storage: .float32([Float](repeating: 0, count: input.count)))
+            } else {
+                throw ManifestError.noSampleForIntegerInput(name: input.name, dtype: input.dtype)
+            }
+            let shape = input.shape.enumerated().map { i, d in d >= 0 ? d : (i == input.shape.count - 1 ? values.count : 1) }
+            return try InputTensor(name: input.name, shape: shape, storage: .int64(values)).converted(to: input.dtype)
+        }
+    }
+
     /// The bundle's sample input (raw little-endian float32 of inputs[0]), size-checked.
     public func readSampleInput(bundle: URL) throws -> [Float]? {
         guard let sample else { return nil }
@@ -269,6 +474,93 @@ public struct Manifest: Codable, Equatable, Sendable {
             throw ManifestError.sampleSize(file: sample.input, bytes: data.count, expected: expected)
         }
         return Tensors.floatsLE(data)
+    }
+}
+
+/// One named model input with its concrete shape and values in the Swift array that matches its dtype.
+public struct InputTensor: Equatable, Sendable {
+    public enum Storage: Equatable, Sendable {
+        case float32([Float])
+        case int64([Int64])
+        case int32([Int32])
+        /// int8, uint8 and bool bytes, with the dtype name.
+        case bytes([UInt8], dtype: String)
+        /// IEEE half-precision bits.
+        case float16([UInt16])
+    }
+
+    public let name: String
+    public let shape: [Int]
+    public let storage: Storage
+
+    public init(name: String, shape: [Int], storage: Storage) {
+        self.name = name
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// The manifest dtype name of the values.
+    public var dtype: String {
+        switch storage {
+        case .float32: return "float32"
+        case .int64: return "int64"
+        case .int32: return "int32"
+        case .bytes(_, let dtype): return dtype
+        case .float16: return "float16"
+        }
+    }
+
+    /// Bytes per element of a manifest dtype.
+    public static func elementSize(_ dtype: String) -> Int {
+        switch dtype {
+        case "int64": return 8
+        case "float32", "int32": return 4
+        case "float16": return 2
+        default: return 1
+        }
+    }
+
+    /// Reads raw little-endian bytes.
+    public static func fromLE(_ data: Data, name: String, dtype: String, shape: [Int]) throws -> InputTensor {
+        func load<T: FixedWidthInteger>(_: T.Type) -> [T] {
+            data.withUnsafeBytes { raw in
+                (0..<(data.count / MemoryLayout<T>.size)).map {
+                    T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self))
+                }
+            }
+        }
+        switch dtype {
+        case "float32": return InputTensor(name: name, shape: shape, storage: .float32(Tensors.floatsLE(data)))
+        case "int64": return InputTensor(name: name, shape: shape, storage: .int64(load(Int64.self)))
+        case "int32": return InputTensor(name: name, shape: shape, storage: .int32(load(Int32.self)))
+        case "float16": return InputTensor(name: name, shape: shape, storage: .float16(load(UInt16.self)))
+        default: return InputTensor(name: name, shape: shape, storage: .bytes([UInt8](data), dtype: dtype))
+        }
+    }
+
+    /// The values widened to Int64 (integer storage only).
+    public var int64Values: [Int64]? {
+        switch storage {
+        case .int64(let v): return v
+        case .int32(let v): return v.map(Int64.init)
+        case .bytes(let v, let dtype): return dtype == "int8" ? v.map { Int64(Int8(bitPattern: $0)) } : v.map(Int64.init)
+        default: return nil
+        }
+    }
+
+    /// The same values in the model input's dtype (int64 sample data for an int32 input, and so on).
+    public func converted(to target: String) throws -> InputTensor {
+        if target == dtype { return self }
+        guard let ints = int64Values else {
+            throw Manifest.ManifestError.dtypeMismatch(name: name, sample: dtype, model: target)
+        }
+        switch target {
+        case "int64": return InputTensor(name: name, shape: shape, storage: .int64(ints))
+        case "int32": return InputTensor(name: name, shape: shape, storage: .int32(ints.map { Int32(truncatingIfNeeded: $0) }))
+        case "float32": return InputTensor(name: name, shape: shape, storage: .float32(ints.map { Float($0) }))
+        default: return InputTensor(name: name, shape: shape,
+                                    storage: .bytes(ints.map { UInt8(truncatingIfNeeded: $0) }, dtype: target))
+        }
     }
 }
 
@@ -301,6 +593,29 @@ public enum Tensors {
         let exps = logits.map { Foundation.exp(Double($0 - maxValue)) }
         let sum = exps.reduce(0, +)
         return exps.map { Float($0 / sum) }
+    }
+
+    /// Cosine similarity in double precision; 1 when both are all zeros, 0 when only one is.
+    public static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+        var dot = 0.0, na = 0.0, nb = 0.0
+        for i in 0..<min(a.count, b.count) {
+            dot += Double(a[i]) * Double(b[i])
+            na += Double(a[i]) * Double(a[i])
+            nb += Double(b[i]) * Double(b[i])
+        }
+        if na == 0 && nb == 0 { return 1 }
+        if na == 0 || nb == 0 { return 0 }
+        return max(-1, min(1, dot / (na * nb).squareRoot()))
+    }
+
+    /// The largest |a[i] - b[i]|.
+    public static func maxAbsErr(_ a: [Float], _ b: [Float]) -> Double {
+        zip(a, b).reduce(0.0) { max($0, abs(Double($1.0) - Double($1.1))) }
+    }
+
+    /// The L2 norm.
+    public static func norm(_ a: [Float]) -> Double {
+        a.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
     }
 
     /// Indices of the k largest values, largest first.
