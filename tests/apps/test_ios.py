@@ -120,7 +120,7 @@ def test_swift_codable_keys_match_the_schemas():
             seen[name] = (schema_file, pointer, keys)
     expected = {"Manifest", "Source", "Input", "ImagePreprocess", "Output", "Postprocess", "Artifact", "Sample",
                 "BenchmarkResult", "AppInfo", "Device", "ArtifactInfo", "Config", "Stats", "Memory", "Energy",
-                "Thermal", "Check"}
+                "Thermal", "Check", "SampleInput", "SampleOutput", "Tokenizer", "TokenizerInputs"}
     assert expected <= set(seen), f"structs without a schema marker: {expected - set(seen)}"
     result_keys = seen["BenchmarkResult"][2]
     assert "simulated" not in result_keys, "the iOS app is real hardware: no 'simulated' key"
@@ -194,3 +194,38 @@ def test_swift_and_java_preprocess_share_pillows_constants():
     coreml = (REPO / "export" / "targets" / "coreml.py").read_text()
     assert "bias = [(255.0 * pre.scale - m) / std for m in means]" in coreml  # what ImageTypeFold mirrors
     assert "(255.0 * spec.scale - $0) / std" in swift
+
+
+def test_swift_knows_the_text_model_contract():
+    """Multi-input, integer-input models: the Swift decoders carry every new manifest/result field the app
+    uses, the tokenizer is Foundation-only, and the Swift tests mirror the Java goldens."""
+    parser = _parser()
+    fields = {name: set(keys) for path in sorted(CORE.glob("*.swift")) for name, _, _, keys in _structs(parser, path)}
+    assert {"role", "preprocess"} <= fields["Input"]
+    assert {"inputs", "outputs", "text", "min_cosine", "expected_output"} <= fields["Sample"]
+    assert "normalize" in fields["Postprocess"] and "tokenizer" in fields["Manifest"]
+    schema = json.loads((SCHEMAS / "manifest.schema.json").read_text())
+    assert fields["Tokenizer"] == set(schema["$defs"]["tokenizer"]["properties"])
+    result = json.loads((SCHEMAS / "result.schema.json").read_text())
+    assert fields["Check"] == set(result["properties"]["check"]["properties"])
+    tok = (CORE / "WordPieceTokenizer.swift").read_text()
+    imports = set(re.findall(r"^import (\w+)", tok, re.M))
+    assert imports == {"Foundation"}, imports
+    for name in ("Manifest.swift", "BenchmarkResult.swift"):
+        assert set(re.findall(r"^import (\w+)", (CORE / name).read_text(), re.M)) <= {"Foundation"}, name
+    java = (REPO / "android/app/src/main/java/org/mobilekit/demo/core/WordPieceTokenizer.java").read_text()
+    for ranges in ("0x4E00", "0x2F800", "0xFFFD", "33", "58", "91", "123"):
+        assert ranges in tok and ranges in java, ranges
+    tests = IOS / "MobilekitCore" / "Tests" / "MobilekitCoreTests"
+    swift_test = (tests / "WordPieceTokenizerTests.swift").read_text()
+    assert "tests/apps/data/wordpiece_golden.json" in swift_test and "MOBILEKIT_VOCAB" in swift_test
+    assert (REPO / "tests/apps/data/wordpiece_golden.json").is_file()
+    demo = IOS / "MobilekitDemo"
+    assert "func run(inputs: [InputTensor])" in (demo / "ModelRunner.swift").read_text()
+    for runner in ("ExecuTorchRunner.swift", "CoreMLRunner.swift"):
+        assert "func run(inputs: [InputTensor]) throws -> [Float]" in (demo / runner).read_text(), runner
+    assert "multiArrayConstraint" in (demo / "CoreMLRunner.swift").read_text()  # the model's declared int type
+    bench = (demo / "BenchmarkMode.swift").read_text()
+    assert "readSampleInputs" in bench and "BenchmarkResult.Check(manifest:" in bench
+    content = (demo / "ContentView.swift").read_text()
+    assert "TextField(" in content and "missingTokenizerMessage" in content and "WordPieceTokenizer.load" in content

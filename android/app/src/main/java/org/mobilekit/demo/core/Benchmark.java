@@ -151,7 +151,6 @@ public final class Benchmark {
     List<InputTensor> inputs = manifest.readSampleInputs(bundleDir);
     // One float input (a picture): the runners' preallocated float path, as before multi-input bundles.
     float[] x = inputs.size() == 1 && "float32".equals(inputs.get(0).dtype) ? inputs.get(0).floats() : null;
-    float[] expected = manifest.readExpectedOutput(bundleDir);
 
     int cores = Runtime.getRuntime().availableProcessors();
     int threadsUsed = cfg.resolvedThreads(cores);
@@ -268,7 +267,7 @@ public final class Benchmark {
     thermal.put("battery_temp_c_before", orNull(tempBefore));
     thermal.put("battery_temp_c_after", orNull(probes.batteryTempC()));
     r.put("thermal", thermal);
-    OutputCheck check = OutputCheck.of(manifest, out, expected);
+    OutputCheck check = OutputCheck.of(manifest, out, manifest.readExpectedOutput(bundleDir));
     r.put("check", check.toJson());
     JSONArray errors = new JSONArray();
     if (artifact.lowFidelity()) {
