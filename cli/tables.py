@@ -26,14 +26,15 @@ def artifact_table(manifest: dict, validation: dict | None = None) -> Table:
     table = Table(title=f"bundle {manifest['name']}", title_justify="left")
     for col, just in [
         ("artifact", "left"), ("runtime/backend", "left"), ("prec", "left"), ("KiB", "right"), ("×FP32", "right"),
-        ("host p50 ms", "right"), ("top-1 agr", "right"), ("SQNR dB", "right"), ("accuracy", "right"), ("check", "left"),
+        ("host p50 ms", "right"), ("top-1 agr", "right"), ("SQNR dB", "right"), ("cos min", "right"), ("accuracy", "right"),
+        ("check", "left"),
     ]:
         table.add_column(col, justify=just)
     eager = (validation or {}).get("eager_fp32")
     if eager:
         table.add_row(
             "[dim]eager PyTorch (reference)[/]", "torch", "fp32", "", "",
-            _f(eager["host_latency_ms"]["p50"], ".3f"), "1.000", "∞", _f(eager.get("accuracy"), ".4f"), "",
+            _f(eager["host_latency_ms"]["p50"], ".3f"), "1.000", "∞", "1.0000", _f(eager.get("accuracy"), ".4f"), "",
             style="dim",
         )
     for a in arts:
@@ -54,6 +55,7 @@ def artifact_table(manifest: dict, validation: dict | None = None) -> Table:
             _f(lat, ".3f"),
             _f(v.get("top1_agreement"), ".4f"),
             _f(v.get("sqnr_db"), ".1f"),
+            _f(v.get("cosine_min"), ".4f"),
             _f(v.get("accuracy"), ".4f"),
             f"[{colour}]{status}[/]",
         )
@@ -64,6 +66,9 @@ def artifact_table(manifest: dict, validation: dict | None = None) -> Table:
 
 def print_export_summary(console: Console, manifest: dict, validation: dict, bundle) -> None:
     """The table, the delegation lines, failures and where the bundle is."""
+    auto = validation.get("recipe_auto")
+    if auto:
+        console.print(f"[bold]--quant auto[/] chose {auto['precision']}: {auto['reason']}")
     console.print(artifact_table(manifest, validation))
     for a in manifest["artifacts"]:
         d = a.get("delegation")

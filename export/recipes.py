@@ -68,9 +68,10 @@ def embedding_tables(module: torch.nn.Module) -> list[str]:
 
 
 def weight_quantized(module: torch.nn.Module, precision: str, embedding_bits: int, group_size: int = 32,
-                     keep_float: tuple[str, ...] = ()) -> tuple[torch.nn.Module, dict]:
+                     keep_float: tuple[str, ...] = (), int8_layers: tuple[str, ...] = ()) -> tuple[torch.nn.Module, dict]:
     """A copy of ``module`` with torchao weight quantization for ``precision`` (int8dyn or 8da4w) and the
-    manifest's ``quantization`` record. ``keep_float`` names modules left alone."""
+    manifest's ``quantization`` record. ``keep_float`` names modules left alone; in 8da4w, ``int8_layers``
+    are linear layers kept at 8-bit weights (the ones 4 bits hurt most)."""
     from torchao.quantization.granularity import PerAxis, PerGroup
     from torchao.quantization.quant_api import Int8DynamicActivationIntxWeightConfig, IntxWeightOnlyConfig, quantize_
 
@@ -94,8 +95,10 @@ def weight_quantized(module: torch.nn.Module, precision: str, embedding_bits: in
         if embedding_bits == 4:
             emb_record["group_size"] = group_size
 
+    eight = set(int8_layers)
+
     def linear_filter(m, fqn):
-        if not isinstance(m, torch.nn.Linear) or fqn in skip:
+        if not isinstance(m, torch.nn.Linear) or fqn in skip or fqn in eight:
             return False
         return precision != W4A8_DYNAMIC or m.in_features % group_size == 0
 
@@ -110,7 +113,77 @@ def weight_quantized(module: torch.nn.Module, precision: str, embedding_bits: in
     else:
         raise ValueError(f"weight_quantized builds int8dyn or 8da4w, not {precision!r}")
     quantize_(q, cfg, filter_fn=linear_filter)
+    if eight:
+        quantize_(q, Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int8, weight_granularity=PerAxis(0)),
+                  filter_fn=lambda m, fqn: isinstance(m, torch.nn.Linear) and fqn in eight)
+        record["int8_layers"] = sorted(eight)
     if keep_float:
         record["keep_float"] = list(keep_float)
     record["embeddings"] = emb_record
     return q, record
+
+
+def _cosines(module: torch.nn.Module, samples: list, reference: list) -> torch.Tensor:
+    outs = []
+    with torch.no_grad():
+        for sample, ref in zip(samples, reference):
+            out = module(*sample)
+            out = out if isinstance(out, torch.Tensor) else out[0]
+            outs.append(torch.nn.functional.cosine_similarity(ref.reshape(1, -1).double(), out.reshape(1, -1).double()))
+    return torch.cat(outs)
+
+
+def _linear_copy(linear: torch.nn.Linear, bits: int, group_size: int) -> torch.nn.Module:
+    """One linear layer, quantized like 8da4w (bits=4, per group) or its 8-bit fallback (per channel)."""
+    from torchao.quantization.granularity import PerAxis, PerGroup
+    from torchao.quantization.quant_api import Int8DynamicActivationIntxWeightConfig, quantize_
+
+    holder = torch.nn.Sequential(copy.deepcopy(linear))
+    cfg = Int8DynamicActivationIntxWeightConfig(
+        weight_dtype=torch.int4 if bits == 4 else torch.int8,
+        weight_granularity=PerGroup(group_size) if bits == 4 else PerAxis(0))
+    quantize_(holder, cfg)
+    return holder[0]
+
+
+def _set(module: torch.nn.Module, name: str, sub: torch.nn.Module) -> torch.nn.Module:
+    parent, _, leaf = name.rpartition(".")
+    owner = module.get_submodule(parent) if parent else module
+    old = getattr(owner, leaf)
+    setattr(owner, leaf, sub)
+    return old
+
+
+def choose_int8_layers(module: torch.nn.Module, tuning: list, embedding_bits: int, group_size: int, min_cosine: float,
+                       margin: float = 0.003, log=lambda msg: None) -> tuple[tuple[str, ...], dict]:
+    """For 8da4w: which linear layers to keep at 8-bit weights so every tuning sample keeps cosine >= floor.
+
+    Each linear layer is tried alone at 4 bits (the rest float) and ranked by the worst cosine it causes;
+    starting from the worst, layers move to 8 bits until the whole model at those settings clears
+    ``min_cosine + margin`` on the tuning samples (never the evaluation data)."""
+    with torch.no_grad():
+        reference = [(lambda o: o if isinstance(o, torch.Tensor) else o[0])(module(*s)) for s in tuning]
+    linears = [n for n, m in module.named_modules() if isinstance(m, torch.nn.Linear) and m.in_features % group_size == 0]
+    target = min_cosine + margin
+    ranking = []
+    work = copy.deepcopy(module).eval()
+    for name in linears:  # one layer at 4 bits, swapped in and out of a float copy
+        original = _set(work, name, _linear_copy(module.get_submodule(name), 4, group_size))
+        ranking.append((float(_cosines(work, tuning, reference).min()), name))
+        _set(work, name, original)
+    ranking.sort()
+    steps, chosen = [], []
+    q, _ = weight_quantized(module, W4A8_DYNAMIC, embedding_bits, group_size)
+    worst = float(_cosines(q, tuning, reference).min())
+    steps.append({"int8_layers": 0, "min_cosine": round(worst, 5)})
+    log(f"8da4w: all linear layers at 4 bits: worst tuning cosine {worst:.4f} (target {target:.4f})")
+    for cos, name in ranking:
+        if worst >= target:
+            break
+        chosen.append(name)
+        _set(q, name, _linear_copy(module.get_submodule(name), 8, group_size))
+        worst = float(_cosines(q, tuning, reference).min())
+        steps.append({"int8_layers": len(chosen), "added": name, "alone_4bit_min_cosine": round(cos, 5), "min_cosine": round(worst, 5)})
+    log(f"8da4w: {len(chosen)} of {len(linears)} linear layers kept at 8 bits: worst tuning cosine {worst:.4f}")
+    return tuple(chosen), {"method": "auto", "tuning_samples": len(tuning), "target_min_cosine": round(target, 4),
+                           "met_target_on_tuning_data": worst >= target, "linear_layers": len(linears), "steps": steps}

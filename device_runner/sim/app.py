@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from .filesystem import APP_EXTERNAL, FsError
 from .profile import PACKAGE
-from .runtimes import ArtifactError, load, make_input, runtime_for
+from .runtimes import ArtifactError, cosine, load, make_input, runtime_for
 
 if TYPE_CHECKING:
     from .phone import SimulatedPhone
@@ -263,12 +263,21 @@ class DemoApp:
             raise BenchmarkFailed(str(exc)) from None
         inputs = manifest.get("inputs") or [{}]
         sample = manifest.get("sample") or {}
-        raw = None
-        if sample.get("input"):
+
+        def read(rel: str, what: str) -> bytes:
             try:
-                raw = fs.read_bytes(fs.normalize(posixpath.join(bundle_dir, sample["input"])), "app")
+                return fs.read_bytes(fs.normalize(posixpath.join(bundle_dir, rel)), "app")
             except FsError as exc:
-                raise BenchmarkFailed(f"cannot read sample input {sample['input']}: {exc.reason}") from None
+                raise BenchmarkFailed(f"cannot read {what} {rel}: {exc.reason}") from None
+
+        # Every input from sample.inputs (by name); older bundles name only the first one (sample.input).
+        files = {e.get("name"): e.get("file") for e in sample.get("inputs") or []}
+        if not files and sample.get("input"):
+            files = {inputs[0].get("name"): sample["input"]}
+        raws = [read(files[spec.get("name")], "sample input") if files.get(spec.get("name")) else None for spec in inputs]
+        expected_out = None
+        if sample.get("expected_output"):
+            expected_out = read(sample["expected_output"], "sample output")
         art_bytes = fs.read_bytes(art_path, "app")
         speed = phone.speed
         # BenchmarkActivity has turnScreenOn/showWhenLocked and asks to dismiss a keyguard that is not
@@ -293,11 +302,11 @@ class DemoApp:
         t0 = time.perf_counter()
         try:
             run = load(fs.host(art_path), threads_used)
-            x = make_input(inputs[0], raw)
+            x = [make_input(spec, raw) for spec, raw in zip(inputs, raws)]
         except ArtifactError as exc:
             raise BenchmarkFailed(str(exc)) from None
         load_ms = (time.perf_counter() - t0) * 1000.0 * speed
-        io_kb = (x.nbytes * 2) // 1024
+        io_kb = (sum(a.nbytes for a in x) * 2) // 1024
         self.loaded_kb = len(art_bytes) // 1024 + 2048 + io_kb
         pss_after_load = self.pss_kb()
 
@@ -355,6 +364,16 @@ class DemoApp:
         after = power.reading()
         got = int(np.argmax(np.asarray(out).reshape(-1))) if out is not None and np.asarray(out).size else None
         expected = sample.get("expected_top1")
+        check = {"expected_top1": expected, "got_top1": got, "compared": "top1",
+                 "ok": None if expected is None or got is None else got == expected}
+        if expected is None and expected_out is not None and out is not None:
+            # Not a classifier: the whole output against eager FP32's, by cosine similarity.
+            want = np.frombuffer(expected_out, dtype="<f4")
+            cos = cosine(want, np.asarray(out))
+            floor = float(sample.get("min_cosine") or 0.98)
+            err = float(np.max(np.abs(want - np.asarray(out, dtype=np.float64).reshape(-1)))) if want.size == np.asarray(out).size else None
+            check = {"expected_top1": None, "got_top1": None, "compared": "output", "cosine": cos, "max_abs_err": err,
+                     "min_cosine": floor, "ok": None if cos is None else cos >= floor}
         result = {
             "schema": "mobilekit.result/1",
             "run_id": run_id,
@@ -379,8 +398,7 @@ class DemoApp:
             "energy": None,
             "thermal": {"status_before": status_before, "status_after": power.thermal_status(),
                         "battery_temp_c_before": round(temp_before, 2), "battery_temp_c_after": round(after.temp_c, 2)},
-            "check": {"expected_top1": expected, "got_top1": got,
-                      "ok": None if expected is None or got is None else got == expected},
+            "check": check,
             "errors": [],
             "timing": {"timed_start_ms": timed_start_ms, "timed_end_ms": timed_end_ms, "clock": "epoch_ms"},
             "device_state": {"before": state_before,

@@ -45,8 +45,8 @@ def runtime_for(file_name: str) -> str:
                         "expected .pte, .onnx, .ort or .ptl")
 
 
-def load(path: Path, threads: int) -> Callable[[np.ndarray], np.ndarray]:
-    """Load ``path``; returns a function from the input array to the first output as an array."""
+def load(path: Path, threads: int) -> Callable[[list[np.ndarray]], np.ndarray]:
+    """Load ``path``; returns a function from the input arrays (manifest order) to the first output."""
     runtime = runtime_for(path.name)
     try:
         if runtime == "executorch":
@@ -73,7 +73,7 @@ def _load_pte(path: Path):
     from executorch.runtime import Runtime
 
     method = Runtime.get().load_program(path).load_method("forward")
-    return lambda x: _first(method.execute([torch.from_numpy(x)]))
+    return lambda xs: _first(method.execute([torch.from_numpy(x) for x in xs]))
 
 
 def _load_onnx(path: Path, threads: int):
@@ -84,8 +84,8 @@ def _load_onnx(path: Path, threads: int):
     if threads > 0:
         opts.intra_op_num_threads = threads
     session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-    return lambda x: _first(session.run(None, {name: x}))
+    names = [i.name for i in session.get_inputs()]
+    return lambda xs: _first(session.run(None, dict(zip(names, xs))))
 
 
 def _load_ptl(path: Path):
@@ -93,18 +93,33 @@ def _load_ptl(path: Path):
     from torch.jit.mobile import _load_for_lite_interpreter
 
     module = _load_for_lite_interpreter(str(path))
-    return lambda x: _first(module(torch.from_numpy(x)))
+    return lambda xs: _first(module(*[torch.from_numpy(x) for x in xs]))
 
 
 def make_input(spec: dict, raw: bytes | None) -> np.ndarray:
-    """inputs[0] from the manifest: ``raw`` little-endian bytes in its dtype and shape, or zeros."""
+    """One manifest input from ``raw`` little-endian bytes in its dtype and shape; zeros only for a float
+    input with no sample data (an integer input without data is an error: zeros are not a sentence)."""
     dtype = DTYPES.get(spec.get("dtype", "float32"))
     if dtype is None:
         raise ArtifactError(f"unsupported input dtype {spec.get('dtype')!r}")
     shape = [1 if d is None or d < 0 else int(d) for d in spec.get("shape", [])]
+    name = spec.get("name", "input")
     if raw is None:
+        if not np.issubdtype(dtype, np.floating):
+            raise ArtifactError(f"no sample data for integer input {name!r} ({spec.get('dtype')}); the bundle's "
+                                "sample.inputs must list it (re-export with mobilekit export)")
         return np.zeros(shape, dtype=dtype)
     arr = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
     if arr.size != int(np.prod(shape)):
-        raise ArtifactError(f"sample input has {arr.size} values, inputs[0] shape {shape} needs {int(np.prod(shape))}")
+        raise ArtifactError(f"sample input {name!r} has {arr.size} values, its shape {shape} needs {int(np.prod(shape))}")
     return arr.reshape(shape).astype(dtype)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Cosine similarity of two outputs (flattened), None when either is all zeros or sizes differ."""
+    a = np.asarray(a, dtype=np.float64).reshape(-1)
+    b = np.asarray(b, dtype=np.float64).reshape(-1)
+    if a.size != b.size:
+        return None
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    return None if na == 0 or nb == 0 else float(a @ b / (na * nb))

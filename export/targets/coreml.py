@@ -24,6 +24,7 @@ from typing import Iterator
 
 import numpy as np
 
+from mobilekit.export import coreml_rewrites
 from mobilekit.export.manifest import size_bytes
 from mobilekit.export.quantize import quant_record
 from mobilekit.export.targets._common import (
@@ -111,6 +112,13 @@ def coreml_inputs(ct, model) -> tuple[list, list[str]]:
     """``ct.ImageType`` where the manifest's preprocessing folds into scale + bias, else ``ct.TensorType``."""
     result, notes = [], []
     for spec in model.inputs:
+        if spec.is_integer:
+            shape = tuple(spec.shape)
+            if model.dynamic_batch:
+                shape = (ct.RangeDim(lower_bound=1, upper_bound=1024, default=1), *shape[1:])
+            result.append(ct.TensorType(name=spec.name, shape=shape, dtype=np.int32))
+            notes.append(int32_note(spec))
+            continue
         why = _image_type_blocker(spec, model.dynamic_batch)
         if why is None:
             pre = spec.preprocess
@@ -136,6 +144,17 @@ def coreml_inputs(ct, model) -> tuple[list, list[str]]:
             result.append(ct.TensorType(name=spec.name, shape=shape, dtype=np.float32))
             notes.append(f"Core ML input {spec.name!r} is a TensorType (MLMultiArray float32): {why}.")
     return result, notes
+
+
+def int32_note(spec) -> str:
+    """What the manifest/notes say about an integer input that Core ML takes as int32."""
+    if spec.dtype == "int32":
+        return f"Core ML input {spec.name!r} is a TensorType (MLMultiArray int32), as in the manifest."
+    return (
+        f"Core ML input {spec.name!r} is a TensorType MLMultiArray int32, not the manifest's {spec.dtype}: Core ML "
+        f"has no int64 inputs, so the converted model takes int32 (cast inside the graph). Apps convert the "
+        f"{spec.dtype} sample data / tokenizer ids to int32 before predicting (ids must fit in int32)."
+    )
 
 
 def _image_type_blocker(spec, dynamic_batch: bool) -> str | None:
@@ -202,6 +221,8 @@ class CoreMLTarget(Target):
         self.require_precision(precision)
         ct = _import_ct(self.name)
         start = time.perf_counter()
+        if precision == "w8a8":
+            self._check_w8a8_expressible(ctx)
         mlmodel, notes = self._convert(ctx, ct, precision)
         quantization: dict = {"mode": "none"}
         keep = ctx.config.quant.keep_float
@@ -212,8 +233,19 @@ class CoreMLTarget(Target):
             keep = tuple(k for k in keep if k not in auto)
         if precision == "w8":
             mlmodel, quantization = self._weights_int8(ct, mlmodel, keep)
+        elif precision == "w4" and ctx.config.coreml_min_ios >= 18:
+            mlmodel, quantization = self._weights_int4_blockwise(ct, mlmodel, keep, ctx.config.group_size)
+            notes.append(
+                f"w4: INT4 per-block weights (block {ctx.config.group_size} along the input dimension, "
+                "linear_quantize_weights), which needs iOS 18."
+            )
         elif precision in ("w4", "w6"):
             mlmodel, quantization = self._palettize(ct, mlmodel, int(precision[1]), keep)
+            if precision == "w4":
+                notes.append(
+                    "w4: 4-bit k-means palettized weights (a 16-entry lookup table per tensor); per-block INT4 "
+                    "weights need iOS 18 (--coreml-min-ios 18)."
+                )
         elif precision == "w8a8":
             quantization = quant_record(
                 "static",
@@ -231,6 +263,10 @@ class CoreMLTarget(Target):
                 "INT8 activations) converted by coremltools; linear_quantize_activations needs macOS (it "
                 "calibrates by predicting); ExecuTorch's CoreMLQuantizer also works but its prepare_pt2e took ~2 min vs ~2 s here."
             )
+        for spec in ctx.model.inputs:
+            if spec.is_integer:
+                mlmodel.user_defined_metadata[f"mobilekit.{spec.name}.dtype"] = "int32"
+                mlmodel.user_defined_metadata[f"mobilekit.{spec.name}.manifest_dtype"] = spec.dtype
         for item in coreml_inputs(ct, ctx.model)[0]:
             if isinstance(item, ct.ImageType):
                 mlmodel.user_defined_metadata[f"mobilekit.{item.name}.image_scale"] = repr(float(item.scale))
@@ -274,6 +310,7 @@ class CoreMLTarget(Target):
             program = ctx.cached("coreml:w8a8_program", lambda: self._qdq_program(ctx))
         else:
             program = ctx.exported_fp32().run_decompositions({})
+        notes += coreml_rewrites.apply(program.graph_module)
         fill_default_args(program.graph_module)
         outputs = [ct.TensorType(name=o.name, dtype=np.float32) for o in ctx.model.outputs]
         compute = ct.precision.FLOAT32 if precision == "fp32" else ct.precision.FLOAT16
@@ -291,6 +328,18 @@ class CoreMLTarget(Target):
             raise _convert_error(self.name, ctx, exc) from exc
         notes.append(f"ML Program, minimum deployment target iOS {ctx.config.coreml_min_ios}, compute {compute.value}.")
         return mlmodel, notes
+
+    def _check_w8a8_expressible(self, ctx: BuildContext) -> None:
+        """w8a8 converts the XNNPACKQuantizer Q/DQ graph, which annotates no recurrent layer or embedding table."""
+        from torch import nn
+
+        rnn = [n for n, m in ctx.model.module.named_modules() if isinstance(m, (nn.LSTM, nn.GRU, nn.RNN))]
+        if rnn:
+            raise TargetError(
+                f"The {self.name} target cannot build w8a8 for {ctx.model.name}: the PT2E Q/DQ graph it converts "
+                f"(XNNPACKQuantizer) has no INT8 scheme for recurrent layers ({', '.join(rnn)} would stay float).",
+                "Use --precision w8 (INT8 weights, LSTM included) or w4/w6 for Core ML.",
+            )
 
     def _qdq_program(self, ctx: BuildContext):
         """The PT2E Q/DQ graph shared with the xnnpack target (same quantizer, samples and cache key)."""
@@ -346,6 +395,36 @@ class CoreMLTarget(Target):
         )
         return compressed, record
 
+    def _weights_int4_blockwise(self, ct, mlmodel, keep_float: tuple[str, ...], block_size: int):
+        cto = ct.optimize.coreml
+        op_config = cto.OpLinearQuantizerConfig(
+            mode="linear_symmetric",
+            dtype="int4",
+            granularity="per_block",
+            block_size=block_size,
+            weight_threshold=WEIGHT_THRESHOLD,
+        )
+        config = cto.OptimizationConfig(global_config=op_config, op_name_configs=self._op_names_to_keep(mlmodel, keep_float))
+        try:
+            with _quiet():
+                compressed = cto.linear_quantize_weights(mlmodel, config)
+        except Exception as exc:  # noqa: BLE001
+            raise TargetError(
+                f"The {self.name} target could not quantize weights to INT4 per block of {block_size}: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+                "Use --precision w4 with --coreml-min-ios 17 (4-bit palettization) or --precision w8.",
+            ) from exc
+        record = quant_record(
+            "weight_only",
+            "w4",
+            engine=f"coremltools linear_quantize_weights (int4, per_block, block_size={block_size})",
+            granularity="per_block",
+            symmetric=True,
+            keep_float=keep_float,
+        )
+        record["group_size"] = block_size
+        return compressed, record
+
     def _palettize(self, ct, mlmodel, nbits: int, keep_float: tuple[str, ...]):
         cto = ct.optimize.coreml
         op_config = cto.OpPalettizerConfig(mode="kmeans", nbits=nbits, weight_threshold=WEIGHT_THRESHOLD)
@@ -383,6 +462,8 @@ class CoreMLTarget(Target):
                     bias = [float(b) for b in meta[f"mobilekit.{name}.image_bias"].split(",")]
                     gray = desc.type.imageType.colorSpace == desc.type.imageType.GRAYSCALE
                     feeds[name] = _to_pil(arr, scale, bias, gray)
+                elif desc.type.multiArrayType.dataType == desc.type.multiArrayType.INT32:
+                    feeds[name] = _as_int32(arr, name)  # Core ML takes int32; the eval data are int64
                 else:
                     feeds[name] = arr.astype(np.float32)
             result = model.predict(feeds)
@@ -401,6 +482,10 @@ class CoreMLTarget(Target):
         size = size_bytes(artifact.path)
         if artifact.precision in ("w8", "w8a8", "w4", "w6"):
             want = "INT8" if artifact.precision in ("w8", "w8a8") else "UINT8"
+            if (artifact.quantization or {}).get("granularity") == "per_block":
+                want = "INT4"
+            if want == "UINT8":  # palettized indices: UINT8 up to iOS 17, packed sub-byte types (UINT4, UINT6) on iOS 18
+                want = next((k for k in sorted(weights) if k.startswith("UINT") and weights[k]), want)
             if not weights.get(want):
                 raise TargetError(f"The {self.name} {artifact.precision} package holds no {want} weights: {dict(weights)}")
             ref = self.fp32_reference(ctx)
@@ -412,9 +497,14 @@ class CoreMLTarget(Target):
             )
             kept = (artifact.quantization or {}).get("keep_float")
             if artifact.precision in ("w8", "w8a8") and weights_ratio > MAX_INT8_SIZE_RATIO and not kept:
+                tables = [n for n, m in ctx.model.module.named_modules() if type(m).__name__ == "Embedding"]
+                why = "too many weights stayed in float"
+                if artifact.precision == "w8a8" and tables:
+                    why = (f"the Q/DQ graph leaves nn.Embedding tables ({', '.join(tables)}) in float; "
+                           "use --precision w8 for INT8 weights everywhere")
                 raise TargetError(
                     f"The {self.name} {artifact.precision} weights are {weights_ratio:.2f} of the FP32 weights "
-                    f"(at most {MAX_INT8_SIZE_RATIO} expected): too many weights stayed in float."
+                    f"(at most {MAX_INT8_SIZE_RATIO} expected): {why}."
                 )
         else:
             notes.append(f"size {size} B")
@@ -551,8 +641,19 @@ def describe_io(target: str, spec, model) -> list[str]:
             color = img.ColorSpace.Name(img.colorSpace)
             notes.append(f"input {desc.name!r}: ImageType {color} {img.width}x{img.height}")
         else:
-            got = list(desc.type.multiArrayType.shape)
-            notes.append(f"input {desc.name!r}: MultiArray {got}")
+            arr = desc.type.multiArrayType
+            got = list(arr.shape)
+            dtype = arr.ArrayDataType.Name(arr.dataType)
+            if want.is_integer and dtype != "INT32":
+                raise TargetError(
+                    f"The {target} input {desc.name!r} is {dtype}; the manifest's {want.dtype} input must be INT32 in Core ML."
+                )
+            if not want.is_integer and dtype == "INT32":
+                raise TargetError(f"The {target} input {desc.name!r} is INT32, the manifest says {want.dtype}.")
+            if want.is_integer and want.dtype != "int32":
+                notes.append(f"input {desc.name!r}: MultiArray {got} INT32 (manifest {want.dtype}: apps cast to int32)")
+            else:
+                notes.append(f"input {desc.name!r}: MultiArray {got} {dtype}")
         if not _same_shape(got, list(want.shape), model.dynamic_batch):
             raise TargetError(f"The {target} input {desc.name!r} has shape {got}, the manifest says {list(want.shape)}.")
     for desc, want in zip(outs, model.outputs):
@@ -615,6 +716,14 @@ def strip_debug_mapping(package: Path) -> None:
 def weight_bin_bytes(package: Path) -> int:
     """Bytes of the weight blobs inside an ``.mlpackage``."""
     return sum(p.stat().st_size for p in package.rglob("*.bin") if p.is_file())
+
+
+def _as_int32(arr: np.ndarray, name: str) -> np.ndarray:
+    """Integer sample data (int64 token ids, masks) as the int32 a Core ML input takes; refuses overflow."""
+    arr = np.asarray(arr)
+    if arr.size and (arr.max() > np.iinfo(np.int32).max or arr.min() < np.iinfo(np.int32).min):
+        raise ValueError(f"input {name!r} holds values outside int32, which Core ML inputs cannot take")
+    return arr.astype(np.int32)
 
 
 def _to_pil(arr: np.ndarray, scale: float, bias: list[float], gray: bool):

@@ -178,33 +178,53 @@ class OnnxTarget(Target):
 
     def _quantize_nbits(self, ctx: BuildContext, fp32: Path, work: Path) -> tuple[Path, dict, list[str]]:
         """8da4w: 4-bit block-wise MatMul weights (MatMulNBits, accuracy level 4 = INT8 activations computed at
-        run time) and, where the embedding bits allow, 4-bit Gather tables (GatherBlockQuantized)."""
+        run time); the linear layers the bundle keeps at 8 bits and the embedding tables (Gather) go through
+        quantize_dynamic instead (INT8). 4-bit Gather tables (GatherBlockQuantized) are not used: ONNX Runtime
+        1.31 cannot store their int4 initialisers in the .ort format the apps load."""
         import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
         from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
 
+        from mobilekit.export.targets.xnnpack import eight_bit_layers
+
         group = ctx.config.group_size
-        bits = ctx.config.embedding_bits_for(W4A8_DYNAMIC)
-        ops = ("MatMul", "Gather") if bits == 4 else ("MatMul",)
+        eight, choice = eight_bit_layers(ctx, W4A8_DYNAMIC)
         model = onnx.load(str(fp32))
+        eight_nodes = [n for n in _nodes_to_exclude(self.name, model.graph, model.graph, eight)
+                       if any(x.name == n and x.op_type == "MatMul" for x in model.graph.node)] if eight else []
         cfg = DefaultWeightOnlyQuantConfig(block_size=group, is_symmetric=True, accuracy_level=4,
-                                           op_types_to_quantize=ops, quant_axes=(("MatMul", 0), ("Gather", 1)))
-        quant = MatMulNBitsQuantizer(model, block_size=group, is_symmetric=True, accuracy_level=4,
-                                     algo_config=cfg, op_types_to_quantize=ops)
+                                           op_types_to_quantize=("MatMul",), quant_axes=(("MatMul", 0),))
+        quant = MatMulNBitsQuantizer(model, block_size=group, is_symmetric=True, accuracy_level=4, algo_config=cfg,
+                                     op_types_to_quantize=("MatMul",), nodes_to_exclude=eight_nodes)
         quant.process()
+        nbits = work / "nbits.onnx"
+        onnx.save_model(quant.model.model, str(nbits))
+        gathers = [n.name for n in quant.model.model.graph.node if n.op_type == "Gather"
+                   and any(i.name == n.input[0] for i in quant.model.model.graph.initializer)]
+        emb_bits = ctx.config.embedding_bits_for(W4A8_DYNAMIC)
+        second = eight_nodes + (gathers if emb_bits else [])
         out = work / "8da4w.onnx"
-        onnx.save_model(quant.model.model, str(out))
-        counts = {}
-        for n in quant.model.model.graph.node:
+        if second:
+            quantize_dynamic(str(nbits), str(out), op_types_to_quantize=["MatMul", "Gather"], nodes_to_quantize=second,
+                             per_channel=True, weight_type=QuantType.QInt8, extra_options={"MatMulConstBOnly": True})
+        else:
+            shutil.copyfile(nbits, out)
+        counts: dict = {}
+        for n in onnx.load(str(out)).graph.node:
             counts[n.op_type] = counts.get(n.op_type, 0) + 1
         record = quant_record("dynamic", "w4a8-dynamic", engine="onnxruntime MatMulNBitsQuantizer (accuracy_level 4)",
                               granularity="per_group", symmetric=True)
         record["group_size"] = group
-        record["embeddings"] = ({"bits": 4, "granularity": "per_group", "engine": "GatherBlockQuantized",
-                                 "tables": counts.get("GatherBlockQuantized", 0)} if bits == 4 else None)
+        if eight:
+            record["int8_layers"] = list(eight)
+        if choice is not None:
+            record["mixed_precision"] = choice
+        record["embeddings"] = ({"bits": 8, "granularity": "per_tensor", "engine": "quantize_dynamic Gather",
+                                 "tables": len(gathers)} if emb_bits and gathers else None)
         notes = [f"{counts.get('MatMulNBits', 0)} MatMul weights in 4-bit blocks of {group} (MatMulNBits; activations "
-                 "quantized to INT8 at run time, accuracy_level 4)"
-                 + (f"; {counts.get('GatherBlockQuantized', 0)} embedding tables in 4 bits" if bits == 4 else "")
-                 + ". MatMulNBits needs ONNX Runtime 1.17+ (contrib ops; ORT Mobile builds include it)."]
+                 f"quantized to INT8 at run time, accuracy_level 4); {len(eight_nodes)} kept at INT8 (dynamic)"
+                 + (f"; {len(gathers)} embedding tables INT8 (4-bit Gather tables cannot be stored in .ort by ONNX Runtime 1.31)"
+                    if emb_bits and gathers else "") + "."]
         return out, record, notes
 
     def _quantize(self, ctx: BuildContext, fp32: Path, work: Path, dynamic: bool = False) -> tuple[Path, dict, list[str]]:
@@ -238,6 +258,9 @@ class OnnxTarget(Target):
                 per_channel=per_channel,
                 weight_type=QuantType.QInt8,
                 nodes_to_exclude=exclude,
+                # activation x activation MatMuls (attention scores) stay float: quantizing both sides at run
+                # time costs far more accuracy than it saves
+                extra_options={"MatMulConstBOnly": True},
             )
             if has_conv:
                 notes.append("Dynamic INT8 restricted to MatMul/Gemm (ConvInteger is much slower than float Conv).")

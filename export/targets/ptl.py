@@ -19,6 +19,7 @@ from typing import Iterator
 
 import numpy as np
 
+from mobilekit.export.config import INT8_DYNAMIC
 from mobilekit.export.quantize import quant_record
 from mobilekit.export.targets._common import unsupported_op_error
 from mobilekit.export.targets.base import Artifact, BuildContext, HostRunner, Target, TargetError
@@ -53,7 +54,7 @@ class PtlTarget(Target):
     runtime = "pytorch_mobile"
     backend = "qnnpack"
     platforms = ("android",)
-    precisions = ("int8", "fp32")
+    precisions = ("int8", "fp32", INT8_DYNAMIC)
     default_precisions = ("int8",)
     legacy = True
     summary = (
@@ -78,10 +79,19 @@ class PtlTarget(Target):
             if precision == "int8":
                 module, quantization, more = self._quantize(ctx, module)
                 notes += more
+            elif precision == INT8_DYNAMIC:
+                module, quantization, more = self._quantize_dynamic(ctx, module)
+                notes += more
             scripted, how = self._script(ctx, module)
             notes.append(how)
-            mobile, how = self._optimize(scripted)
-            notes.append(how)
+            if precision == INT8_DYNAMIC and (quantization.get("embeddings") or {}).get("tables"):
+                # torch.jit.freeze (and optimize_for_mobile, which freezes) writes each quantized embedding
+                # table twice (packed params + a folded copy): 34 MB instead of 23 MB for all-MiniLM-L6-v2.
+                mobile = scripted.eval()
+                notes.append("Not frozen: freezing stores each quantized embedding table twice in the .ptl.")
+            else:
+                mobile, how = self._optimize(scripted)
+                notes.append(how)
             dest = ctx.artifact_path("qnnpack", precision, "ptl")
             dest.parent.mkdir(parents=True, exist_ok=True)
             mobile._save_for_lite_interpreter(str(dest))
@@ -150,6 +160,78 @@ class PtlTarget(Target):
         if kept:
             notes.append(f"Kept in float: {', '.join(kept)}.")
         return converted, record, notes
+
+    def _quantize_dynamic(self, ctx: BuildContext, module) -> tuple[object, dict, list[str]]:
+        """Eager dynamic INT8 (``quantize_dynamic``): INT8 weights for Linear/LSTM/GRU, activations quantized at
+        run time by the qnnpack kernels; nn.Embedding tables weight-only (8 or 4 bit) per the recipe."""
+        import torch
+        from torch import nn
+        from torch.ao.quantization import qconfig as qc
+        from torch.ao.quantization import quantize_dynamic
+
+        keep = set(ctx.config.quant.keep_float)
+        names = dict(module.named_modules())
+        unknown = [k for k in keep if k not in names]
+        if unknown:
+            raise TargetError(
+                f"--keep-float {unknown[0]!r} names no module of the model ({self.name} int8dyn).",
+                "Give a name from model.named_modules().",
+            )
+        per_channel = getattr(ctx.config.quant, "granularity", None) is not None and (
+            ctx.config.quant.granularity.value == "per_channel"
+        )
+        linear_qconfig = qc.per_channel_dynamic_qconfig if per_channel else qc.default_dynamic_qconfig
+        spec: dict = {}
+        for name, m in names.items():
+            if not name or name in keep or any(name.startswith(k + ".") for k in keep):
+                continue
+            if type(m) is nn.Linear:
+                spec[name] = linear_qconfig
+            elif type(m) in (nn.LSTM, nn.GRU):
+                spec[name] = qc.default_dynamic_qconfig  # the dynamic RNN modules take per-tensor weights
+        bits = ctx.config.embedding_bits_for(INT8_DYNAMIC)
+        tables = [n for n, m in names.items() if type(m) is nn.Embedding and n and n not in keep]
+        emb_record = None
+        if bits and tables:
+            emb_qconfig = qc.float_qparams_weight_only_qconfig if bits == 8 else qc.float_qparams_weight_only_qconfig_4bit
+            for name in tables:
+                spec[name] = emb_qconfig
+            emb_record = {"bits": bits, "granularity": "per_channel", "tables": tables,
+                          "engine": "torch.ao quantize_dynamic (float_qparams weight-only, per row)"}
+        if not spec:
+            raise TargetError(
+                f"The {self.name} int8dyn recipe found no nn.Linear, nn.LSTM, nn.GRU or nn.Embedding to quantize.",
+                "Dynamic INT8 helps linear/recurrent models; use --precision int8 (static) for conv models.",
+            )
+        try:
+            quantized = quantize_dynamic(module, spec, dtype=torch.qint8)
+        except Exception as exc:  # noqa: BLE001
+            raise TargetError(
+                f"The {self.name} target could not quantize the model dynamically: {type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}",
+                f"Try --keep-float LAYER, or {_ALTERNATIVES} (int8dyn).",
+            ) from exc
+        kinds = sorted({type(names[n]).__name__ for n in spec if n not in tables})
+        record = quant_record(
+            "dynamic",
+            "w8a8-dynamic",
+            engine="qnnpack (torch.ao quantize_dynamic)",
+            granularity="per_channel" if per_channel and "Linear" in kinds else "per_tensor",
+            symmetric=True,
+            keep_float=tuple(sorted(keep)),
+        )
+        record["embeddings"] = emb_record
+        notes = [
+            f"Dynamic INT8 (torch.ao quantize_dynamic, qnnpack): INT8 weights for {', '.join(kinds) or 'no layer'} "
+            f"({'per-channel Linear, ' if per_channel and 'Linear' in kinds else ''}per-tensor LSTM/GRU), "
+            "activations quantized per tensor at run time (qnnpack's dynamic linear; torchao/XNNPACK int8dyn uses "
+            "per-token scales, which transformers tolerate better); no calibration data."
+        ]
+        if emb_record:
+            notes.append(f"Embedding tables {', '.join(tables)}: {bits}-bit weight-only, one scale per row.")
+        elif tables:
+            notes.append(f"Embedding tables {', '.join(tables)} stay float (--embeddings none or keep-float).")
+        return quantized, record, notes
 
     def _script(self, ctx: BuildContext, module) -> tuple[object, str]:
         import torch
@@ -233,7 +315,7 @@ class PtlTarget(Target):
             mobile = torch.jit.mobile._load_for_lite_interpreter(str(artifact.path))
         ops = sorted(torch.jit.mobile._export_operator_list(mobile))
         quantized = [op for op in ops if op.startswith("quantized::")]
-        if artifact.precision == "int8" and not quantized:
+        if artifact.precision in ("int8", INT8_DYNAMIC) and not quantized:
             raise TargetError(f"The {self.name} INT8 artifact has no quantized operators: {ops}")
         return [f"lite-interpreter operators: {', '.join(ops)}"]
 

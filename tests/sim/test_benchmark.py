@@ -57,7 +57,7 @@ def test_benchmark_writes_a_schema_valid_result(device, phone, kind, request, tm
     assert schemas.errors(result, schemas.RESULT) == []
     assert result["simulated"] is True and result["run_id"] == "run-1"
     assert result["check"] == {"expected_top1": json.loads((bundle / "manifest.json").read_text())["sample"]["expected_top1"],
-                               "got_top1": result["check"]["got_top1"], "ok": True}
+                               "got_top1": result["check"]["got_top1"], "ok": True, "compared": "top1"}
     assert len(result["latency_ms"]) == 10 and result["stats"]["min"] <= result["stats"]["p50"] <= result["stats"]["max"]
     assert result["artifact"]["runtime"] == artifact["runtime"] and result["artifact"]["backend"] == artifact["backend"]
     assert result["artifact"]["sha256"] == artifact["sha256"]
