@@ -56,7 +56,8 @@ def build_config(**opts):
                 bias_correction=opts.get("bias_correction", False), adaround=opts.get("adaround", False),
             )
         floor = FidelityFloor(min_sqnr_db=opts.get("min_sqnr", 20.0), min_agreement=opts.get("min_agreement", 0.90),
-                              accuracy_budget=opts.get("accuracy_budget"), min_cosine=opts.get("min_cosine", 0.99))
+                              accuracy_budget=opts.get("accuracy_budget"), min_cosine=opts.get("min_cosine", 0.99),
+                              min_cosine_4bit=opts.get("min_cosine_4bit", 0.98))
         emb = opts.get("embeddings")
         emb_bits = None if emb in (None, "default") else {"int8": 8, "int4": 4, "none": 0}[emb]
         qat = None
@@ -107,6 +108,7 @@ def run_export(config, console: Console, quiet: bool):
 @click.option("--tokenizer", type=click.Path(path_type=Path), help="Text models: a folder with tokenizer.json and vocab.txt (Hugging Face, BERT WordPiece); --calibration/--eval then take a .txt of sentences, one a line, and the bundle ships the vocabulary for the apps.")
 @click.option("--output-kind", type=click.Choice(["classification", "embedding", "none"]), help="What output 0 is (user models; default guessed from its shape): embeddings are judged by cosine similarity.")
 @click.option("--min-cosine", type=float, default=0.99, show_default=True, help="Fidelity floor for embedding outputs: cosine similarity with FP32 on every held-out sample.")
+@click.option("--min-cosine-4bit", type=float, default=0.98, show_default=True, help="The same floor for 4-bit weight recipes (8da4w, Core ML w4).")
 @click.option("--mode", type=click.Choice(["static", "dynamic"]), default="static", show_default=True, help="INT8 recipe: static (calibrated activations) or dynamic (runtime activation ranges).")
 @click.option("--calibration", type=click.Path(path_type=Path), help="Image folder, .npy/.pt tensor file (N x input shape), .npz with one array per input (by name or order), or a .txt of sentences (with --tokenizer). Built-in models use their own data.")
 @click.option("--calibration-samples", type=int, default=256, show_default=True)

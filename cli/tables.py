@@ -70,6 +70,8 @@ def print_export_summary(console: Console, manifest: dict, validation: dict, bun
     if auto:
         console.print(f"[bold]--quant auto[/] chose {auto['precision']}: {auto['reason']}")
     console.print(artifact_table(manifest, validation))
+    for nb in validation.get("not_built") or []:
+        console.print(f"[yellow]not built[/] {nb['target']} {nb['precision']}: {nb['reason']}")
     for a in manifest["artifacts"]:
         d = a.get("delegation")
         if d:

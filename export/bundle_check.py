@@ -51,8 +51,12 @@ def check_bundle(bundle: Path, run: bool = True) -> tuple[dict, list[ArtifactChe
     sample = doc.get("sample") or {}
     x = expected = None
     if run and sample.get("input"):
-        spec = doc["inputs"][0]
-        x = torch.from_numpy(_read_tensor(bundle, sample["input"], spec["dtype"], spec["shape"]).copy())
+        # every input (sample.inputs); bundles from before multi-input samples name only the first
+        entries = {e["name"]: e["file"] for e in sample.get("inputs") or []} or {doc["inputs"][0]["name"]: sample["input"]}
+        x = tuple(torch.from_numpy(_read_tensor(bundle, entries[spec["name"]], spec["dtype"], spec["shape"]).copy())
+                  for spec in doc["inputs"] if spec["name"] in entries)
+        if len(x) != len(doc["inputs"]):
+            raise manifest_io.BundleError(f"the manifest's sample lists {len(x)} of the model's {len(doc['inputs'])} inputs.")
         if sample.get("expected_output"):
             expected = _read_tensor(bundle, sample["expected_output"], "float32", doc["outputs"][0]["shape"])
     checks = []
@@ -73,7 +77,7 @@ def check_bundle(bundle: Path, run: bool = True) -> tuple[dict, list[ArtifactChe
             precision=rec["precision"], platforms=tuple(rec["platforms"]),
         )
         try:
-            out = np.asarray(get_target(target_name).host_runner(artifact)((x,))[0], dtype=np.float32)
+            out = np.asarray(get_target(target_name).host_runner(artifact)(x)[0], dtype=np.float32)
         except SkipValidation as exc:
             checks.append(ArtifactCheck(rec["file"], "skipped", f"checksum matches; not run: {exc}"))
             continue
@@ -83,6 +87,15 @@ def check_bundle(bundle: Path, run: bool = True) -> tuple[dict, list[ArtifactChe
         top1 = int(out.reshape(out.shape[0], -1)[0].argmax())
         s = round(sqnr_db(expected, out.reshape(expected.shape)), 2) if expected is not None else None
         want = sample.get("expected_top1")
+        if want is None and expected is not None:
+            a, b = expected.reshape(-1).astype(np.float64), out.reshape(-1).astype(np.float64)
+            cos = float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-30))
+            floor = float(sample.get("min_cosine") or 0.98)
+            if cos < floor:
+                checks.append(ArtifactCheck(rec["file"], "failed", f"sample output cosine {cos:.4f} with FP32, below {floor:g}", s, None))
+            else:
+                checks.append(ArtifactCheck(rec["file"], "ok", f"checksum matches; sample output cosine {cos:.4f}", s, None))
+            continue
         if want is not None and top1 != want:
             checks.append(ArtifactCheck(rec["file"], "failed", f"sample top-1 is {top1}, expected {want}", s, top1))
         else:

@@ -100,10 +100,15 @@ class FidelityFloor:
     min_agreement: float = 0.90
     accuracy_budget: float | None = None
     min_cosine: float = 0.99  # embedding outputs: every held-out sample's cosine similarity with FP32
+    min_cosine_4bit: float = 0.98  # the same for 4-bit weight recipes (8da4w, w4): the usual price of 4 bits
 
     def __post_init__(self) -> None:
-        if not -1.0 <= self.min_cosine <= 1.0:
+        if not -1.0 <= self.min_cosine <= 1.0 or not -1.0 <= self.min_cosine_4bit <= 1.0:
             raise ValueError("min_cosine is a cosine similarity between -1 and 1 (e.g. 0.99)")
+
+    def cosine_floor(self, precision: str | None) -> float:
+        """The cosine floor an artifact of ``precision`` is held to."""
+        return self.min_cosine_4bit if precision in (W4A8_DYNAMIC, "w4") else self.min_cosine
         if not 0.0 <= self.min_agreement <= 1.0:
             raise ValueError("min_agreement is a fraction between 0 and 1 (e.g. 0.9)")
         if self.accuracy_budget is not None and self.accuracy_budget < 0:
@@ -111,7 +116,7 @@ class FidelityFloor:
 
     def to_json(self) -> dict:
         return {"min_sqnr_db": self.min_sqnr_db, "min_agreement": self.min_agreement, "accuracy_budget": self.accuracy_budget,
-                "min_cosine": self.min_cosine}
+                "min_cosine": self.min_cosine, "min_cosine_4bit": self.min_cosine_4bit}
 
 
 class AutoKeepFloat(str, Enum):

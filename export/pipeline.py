@@ -122,6 +122,34 @@ def plan_targets(config: ExportConfig) -> list[tuple[str, Target | None, tuple[s
     return plan
 
 
+# Why a target cannot express a recipe, in one line (what the CLI and validation.json say instead of
+# silently building nothing for it).
+NOT_EXPRESSIBLE = {
+    ("coreml", "int8dyn"): "Core ML has no run-time (dynamic) activation quantization; --quant w8 gives INT8 linear weights",
+    ("coreml", "8da4w"): "Core ML has no dynamic 8-bit activations; --quant w4 gives 4-bit weights (INT4 per block on iOS 18, palettized on iOS 17)",
+    ("coreml", "int8"): "Core ML calls static INT8 w8a8 (--quant w8a8)",
+    ("ptl", "8da4w"): "PyTorch Mobile's quantized engine (qnnpack) has no 4-bit weight kernels",
+    ("ptl", "fp16"): "PyTorch Mobile runs FP32 or INT8",
+    ("xnnpack", "fp16"): "mobilekit's XNNPACK artifacts are FP32 or quantized; FP16 is a Core ML precision",
+}
+
+
+def not_built(config: ExportConfig, plan) -> list[dict]:
+    """(target, precision, reason) for each requested recipe a planned target cannot express."""
+    if not config.precisions:
+        return []
+    out = []
+    for name, target, precisions, _ in plan:
+        if target is None:
+            continue
+        for p in config.precisions:
+            if p not in precisions and p not in target.precisions:
+                reason = NOT_EXPRESSIBLE.get((name, p), f"the {name} target does not build {p} "
+                                                        f"(it builds {', '.join(target.precisions)})")
+                out.append({"target": name, "precision": p, "reason": reason})
+    return out
+
+
 def evaluation_set(model: LoadedModel, config: ExportConfig, holdout: list[Sample] | None) -> EvalSet:
     """The held-out data for validation: ``--eval``, else the model's own, else a slice held out of the
     calibration data, else seeded random inputs (which only shows that an artifact runs)."""
@@ -340,6 +368,7 @@ def export_bundle(
     }
     if auto_choice is not None:
         validation["recipe_auto"] = auto_choice.to_json()
+    validation["not_built"] = not_built(config, plan)
     if keep_float_choice is not None:
         validation["keep_float_auto"] = {**keep_float_choice.to_json(), "layers": list(keep_float_choice.layers),
                                          "ranking": keep_float_choice.ranking}

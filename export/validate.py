@@ -170,22 +170,24 @@ def validate_artifact(
             figures["estimate"] = estimate  # fidelity of the stand-in; no latency (PyTorch is not Core ML)
     except Exception as exc:
         return ValidationOutcome(status="failed", reason=f"{type(exc).__name__}: {exc}")
-    misses = below_floor(figures, floor or FidelityFloor(), eager_accuracy)
+    misses = below_floor(figures, floor or FidelityFloor(), eager_accuracy, artifact.precision)
     if misses:
         return ValidationOutcome(status="low_fidelity", reason=low_fidelity_reason(misses, artifact), figures=figures)
     return ValidationOutcome(status="ok", figures=figures)
 
 
-def below_floor(figures: dict, floor: FidelityFloor, eager_accuracy: float | None = None) -> list[str]:
+def below_floor(figures: dict, floor: FidelityFloor, eager_accuracy: float | None = None,
+                precision: str | None = None) -> list[str]:
     """Each way ``figures`` miss ``floor``, in words (empty: good enough to ship)."""
     misses = []
     sqnr, agree, acc = figures.get("sqnr_db"), figures.get("top1_agreement"), figures.get("accuracy")
     cos = figures.get("cosine_min")
     if figures.get("output_kind") == "embedding":
         # an embedding is judged by the cosine similarity every sample keeps, the way it is used
-        if cos is not None and cos < floor.min_cosine:
+        want = floor.cosine_floor(precision)
+        if cos is not None and cos < want:
             misses.append(f"cosine similarity with FP32 falls to {cos:.4f} on a held-out sample, below the "
-                          f"{floor.min_cosine:g} floor")
+                          f"{want:g} floor")
         sqnr = None
     if sqnr is not None and sqnr < floor.min_sqnr_db:
         misses.append(f"SQNR {sqnr:.1f} dB vs FP32 is below the {floor.min_sqnr_db:g} dB floor")

@@ -33,7 +33,7 @@ def eight_bit_layers(ctx: BuildContext, precision: str) -> tuple[tuple[str, ...]
             return (), None
         tuning = ctx.cached_or_none("tuning") or samples[-max(4, len(samples) // 5):]
         return choose_int8_layers(ctx.model.module, list(tuning)[:48], ctx.config.embedding_bits_for(precision),
-                                  ctx.config.group_size, ctx.config.floor.min_cosine, log=ctx.log)
+                                  ctx.config.group_size, ctx.config.floor.cosine_floor(precision), log=ctx.log)
 
     return ctx.cached("8da4w:int8_layers", choose)
 

@@ -117,6 +117,11 @@ def test_npz_multi_input_dynamic_recipes_to_xnnpack_and_onnx(text_models, tmp_pa
     assert ids.shape == (12,) and mask.sum() > 0 and set(np.unique(mask)) <= {0, 1}
     assert s["outputs"][0]["file"] == "sample_output.bin" and s["min_cosine"] == 0.98
     assert [i["role"] for i in result.manifest["inputs"]] == ["input_ids", "attention_mask"]
+    # `mobilekit validate` re-runs the bundle's two-input sample on every artifact, judged by cosine
+    from mobilekit.export.bundle_check import check_bundle
+
+    _, checks = check_bundle(result.bundle_dir)
+    assert [c.status for c in checks] == ["ok"] * len(checks) and all("cosine" in c.detail for c in checks), checks
 
 
 def test_pt_dict_and_tuple_calibration(text_models, tmp_path):
