@@ -250,12 +250,13 @@ class OnnxTarget(Target):
 
     def _dynamic_blockwise(self, ctx: BuildContext, pre: Path, work: Path, exclude: list[str],
                            notes: list[str]) -> tuple[Path, dict, list[str]]:
-        """int8dyn for linear/recurrent models: MatMul weights in INT8 blocks of 32 with INT8 activations
+        """int8dyn for linear (transformer) models: MatMul weights in INT8 blocks of 32 with INT8 activations
         quantized per block at run time (MatMulNBits, bits 8, accuracy level 4), then quantize_dynamic for
         what MatMulNBits does not cover (Gemm, LSTM, GRU, embedding Gathers).
 
         Why not quantize_dynamic alone: its one activation scale per tensor costs MiniLM about 0.013 of
-        cosine on its worst sentence (0.987); per-block activation scales keep it at 0.998."""
+        cosine on its worst sentence (0.987); per-block activation scales keep it at 0.998. Recurrent graphs
+        take quantize_dynamic's DynamicQuantizeLSTM path instead (after quant_pre_process)."""
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -305,7 +306,8 @@ class OnnxTarget(Target):
         exclude = _nodes_to_exclude(self.name, onnx.load(str(fp32)).graph, graph, recipe.keep_float)
         per_channel = recipe.granularity.value == "per_channel"
         out = work / "int8.onnx"
-        if dynamic and not any(n.op_type == "Conv" for n in graph.node):
+        recurrent = any(n.op_type in ("LSTM", "GRU", "RNN", "Scan", "Loop") for n in graph.node)
+        if dynamic and not recurrent and not any(n.op_type == "Conv" for n in graph.node):
             # from the exported graph, not quant_pre_process's: after its optimisations MatMulNBits leaves
             # MiniLM's feed-forward MatMuls (12 of 36) in float
             raw = onnx.load(str(fp32)).graph
