@@ -159,7 +159,8 @@ def evaluation_set(model: LoadedModel, config: ExportConfig, holdout: list[Sampl
         ev = model.eval_set()
         n = min(len(ev.samples), config.eval_samples)
         labels = list(ev.labels[:n]) if ev.labels is not None else None
-        return EvalSet(samples=list(ev.samples[:n]), labels=labels, description=ev.description)
+        texts = list(ev.texts[:n]) if ev.texts is not None else None
+        return EvalSet(samples=list(ev.samples[:n]), labels=labels, description=ev.description, texts=texts)
     if holdout:
         return EvalSet(
             samples=holdout[: config.eval_samples],
