@@ -104,6 +104,7 @@ def render(manifest: dict, validation: dict) -> str:
             f"<td class=n>{a['bytes'] / 1024:.1f}</td><td class=n>{_fmt(ratio, 3)}</td>"
             f"<td class=n>{_fmt(lat.get('p50'), 3)}</td><td class=n>{_fmt(lat.get('p90'), 3)}</td>"
             f"<td class=n>{_fmt(v.get('top1_agreement'), 4)}</td><td class=n>{_fmt(v.get('sqnr_db'), 1)}</td>"
+            f"<td class=n>{_fmt(v.get('cosine_min'), 4)}</td>"
             f"<td class=n>{_fmt(v.get('max_abs_err'), 4)}</td><td class=n>{_fmt(v.get('accuracy'), 4)}</td>"
             f"<td class={_e(v.get('status', ''))}>{_e(status)}{(': ' + _e(v.get('reason'))) if v.get('reason') else ''}</td>"
             "</tr>"
@@ -114,7 +115,7 @@ def render(manifest: dict, validation: dict) -> str:
             "<tr class=ref><td>eager PyTorch (reference)</td><td>torch</td><td>fp32</td><td>host</td><td></td><td></td>"
             f"<td class=n>{_fmt(eager.get('host_latency_ms', {}).get('p50'), 3)}</td>"
             f"<td class=n>{_fmt(eager.get('host_latency_ms', {}).get('p90'), 3)}</td>"
-            f"<td class=n>1.0000</td><td class=n>∞</td><td class=n>0</td><td class=n>{_fmt(eager.get('accuracy'), 4)}</td><td>reference</td></tr>"
+            f"<td class=n>1.0000</td><td class=n>∞</td><td class=n>1.0000</td><td class=n>0</td><td class=n>{_fmt(eager.get('accuracy'), 4)}</td><td>reference</td></tr>"
         )
     label = lambda a: f"{a['target']} {a['precision']}"  # noqa: E731
     charts = [
@@ -168,8 +169,15 @@ def render(manifest: dict, validation: dict) -> str:
     floor_text = (
         f"Fidelity floor: SQNR ≥ {floor.get('min_sqnr_db')} dB and top-1 agreement ≥ {floor.get('min_agreement')} vs FP32"
         + (f", accuracy within {floor['accuracy_budget']} points" if floor.get("accuracy_budget") is not None else "")
+        + (f"; embeddings: cosine ≥ {floor['min_cosine']} on every held-out sample ({floor.get('min_cosine_4bit')} for "
+           "4-bit recipes)" if floor.get("min_cosine") is not None else "")
         + "; below it an artifact is <b>low_fidelity</b>: not good enough to ship."
     ) if floor else ""
+    not_built = "".join(f"<li>{_e(nb['target'])} {_e(nb['precision'])}: {_e(nb['reason'])}</li>"
+                        for nb in validation.get("not_built") or [])
+    auto = validation.get("recipe_auto")
+    if auto:
+        not_built = f"<li>--quant auto chose {_e(auto['precision'])}: {_e(auto['reason'])}</li>" + not_built
     src = manifest["source"]
     eval_desc = validation.get("eval", {}).get("description", "")
     return f"""<!doctype html>
@@ -192,11 +200,12 @@ Evaluated on {_e(validation.get('eval', {}).get('samples'))} held-out samples{('
 <p class=note>{_e(HOST_LATENCY_NOTE)}</p>
 <h2>Artifacts</h2>
 <table><tr><th>file</th><th>runtime/backend</th><th>precision</th><th>platforms</th><th>KiB</th><th>size / FP32 .pte</th>
-<th>host p50 ms</th><th>host p90 ms</th><th>top-1 agreement</th><th>SQNR dB</th><th>max abs err</th><th>accuracy</th><th>validation</th></tr>
+<th>host p50 ms</th><th>host p90 ms</th><th>top-1 agreement</th><th>SQNR dB</th><th>worst cosine</th><th>max abs err</th><th>accuracy</th><th>validation</th></tr>
 {eager_row}{''.join(rows)}</table>
 {''.join(charts)}
 {mixed}
 {('<h2>Failed builds</h2><ul>' + failures + '</ul>') if failures else ''}
+{('<h2>Recipes</h2><ul>' + not_built + '</ul>') if not_built else ''}
 <h2>Delegation</h2>{''.join(deleg) or '<p>No delegated artifacts.</p>'}
 {('<h2>Notes</h2><ul>' + ''.join(notes) + '</ul>') if notes else ''}
 </body></html>
