@@ -14,7 +14,8 @@ import numpy as np
 from mobilekit.export import manifest as manifest_io
 from mobilekit.export.targets import REGISTRY, get_target
 from mobilekit.export.targets.base import Artifact, SkipValidation
-from mobilekit.export.validate import sqnr_db
+from mobilekit.export.config import SAMPLE_MIN_COSINE
+from mobilekit.export.validate import cosine_rows, sqnr_db
 
 
 @dataclass
@@ -88,9 +89,8 @@ def check_bundle(bundle: Path, run: bool = True) -> tuple[dict, list[ArtifactChe
         s = round(sqnr_db(expected, out.reshape(expected.shape)), 2) if expected is not None else None
         want = sample.get("expected_top1")
         if want is None and expected is not None:
-            a, b = expected.reshape(-1).astype(np.float64), out.reshape(-1).astype(np.float64)
-            cos = float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-30))
-            floor = float(sample.get("min_cosine") or 0.98)
+            cos = float(cosine_rows(expected.reshape(1, -1), out.reshape(1, -1))[0])
+            floor = float(sample.get("min_cosine") or SAMPLE_MIN_COSINE)
             if cos < floor:
                 checks.append(ArtifactCheck(rec["file"], "failed", f"sample output cosine {cos:.4f} with FP32, below {floor:g}", s, None))
             else:

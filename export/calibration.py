@@ -23,6 +23,11 @@ from mobilekit.export.text import TEXT_SUFFIXES
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm"}
 
 
+# Array names a tensor file may use for the inputs and for the labels (.npz keys, .pt dict keys).
+INPUT_KEYS = ("inputs", "x", "input")
+LABEL_KEYS = ("labels", "y", "label")
+
+
 class CalibrationWarning(UserWarning):
     """A calibration file was skipped (the message names it)."""
 
@@ -44,13 +49,9 @@ def load_calibration(model: LoadedModel, source: Path | Iterable[Sample] | None,
         elif not path.exists():
             raise ExportError(f"Calibration source {path} does not exist.")
         elif path.suffix in TEXT_SUFFIXES:
-            samples = from_sentences(model, path)
-            random.Random(seed).shuffle(samples)
-            samples = samples[:count]
+            samples = _seeded_pick(from_sentences(model, path), count, seed)
         elif path.suffix == ".npz" or (path.suffix in (".pt", ".pth") and len(model.inputs) > 1):
-            samples, _ = read_multi_input(model, path, "Calibration data")
-            random.Random(seed).shuffle(samples)
-            samples = samples[:count]
+            samples = _seeded_pick(read_multi_input(model, path, "Calibration data")[0], count, seed)
         elif path.suffix in (".npy", ".pt", ".pth"):
             samples = _from_tensor_file(model, path, count, seed)
         else:
@@ -63,6 +64,15 @@ def load_calibration(model: LoadedModel, source: Path | Iterable[Sample] | None,
         raise ExportError(f"No usable calibration samples came from {source}.")
     _check_shapes(model, samples, source)
     return samples
+
+
+def split_tuning(samples: list[Sample]) -> tuple[list[Sample], list[Sample]]:
+    """(calibration, tuning): the last fifth (at least 4) held back for the choices the pipeline makes itself;
+    under 20 samples there is too little to split, and both are all of them."""
+    n_tune = max(4, len(samples) // 5) if len(samples) >= 20 else 0
+    if not n_tune:
+        return list(samples), list(samples)
+    return samples[:-n_tune], samples[-n_tune:]
 
 
 def from_sentences(model: LoadedModel, path: Path) -> list[Sample]:
@@ -92,14 +102,14 @@ def read_multi_input(model: LoadedModel, path: Path, what: str) -> tuple[list[Sa
         raise ExportError(f"Cannot read {what.lower()} from {path} (corrupt or not a tensor file): {exc}") from exc
     if isinstance(data, dict):
         data = dict(data)
-        for key in ("labels", "y", "label"):
+        for key in LABEL_KEYS:
             if key in data:
                 labels = np.asarray(data.pop(key))
                 break
         if all(n in data for n in names):
             arrays = [data[n] for n in names]
-        elif len(names) == 1 and any(k in data for k in ("inputs", "x", "input")):
-            arrays = [next(data[k] for k in ("inputs", "x", "input") if k in data)]
+        elif len(names) == 1 and any(k in data for k in INPUT_KEYS):
+            arrays = [next(data[k] for k in INPUT_KEYS if k in data)]
         elif len(data) == len(names):
             arrays = list(data.values())  # in order (np.savez's arr_0, arr_1, ...)
         else:
@@ -208,7 +218,11 @@ def _from_tensor_file(model: LoadedModel, path: Path, count: int, seed: int) -> 
         raise ExportError(f"{path} holds a {type(data).__name__}; expected one tensor of N samples.")
     if len(model.inputs) != 1:
         raise ExportError(f"A tensor file can calibrate single-input models only; {model.name} has {len(model.inputs)} inputs.")
-    samples = _split_batches(model, data, path, "Calibration tensors")
+    return _seeded_pick(_split_batches(model, data, path, "Calibration tensors"), count, seed)
+
+
+def _seeded_pick(samples: list[Sample], count: int, seed: int) -> list[Sample]:
+    """``count`` of ``samples`` in a seeded random order (the same choice for the same seed)."""
     random.Random(seed).shuffle(samples)
     return samples[:count]
 
@@ -259,10 +273,10 @@ def _read_tensors_and_labels(path: Path) -> tuple[torch.Tensor, "np.ndarray | No
         if path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
                 keys = list(z.keys())
-                xk = next((k for k in ("inputs", "x", "input") if k in keys), keys[0] if len(keys) == 1 else None)
+                xk = next((k for k in INPUT_KEYS if k in keys), keys[0] if len(keys) == 1 else None)
                 if xk is None:
                     raise ExportError(f"{path} holds arrays {keys}; name the inputs 'inputs' (or 'x') and the labels 'labels' (or 'y').")
-                yk = next((k for k in ("labels", "y", "label") if k in keys), None)
+                yk = next((k for k in LABEL_KEYS if k in keys), None)
                 return torch.from_numpy(z[xk]), (np.asarray(z[yk]) if yk else None)
         data = torch.load(path, map_location="cpu", weights_only=True)
     except ExportError:
@@ -274,8 +288,8 @@ def _read_tensors_and_labels(path: Path) -> tuple[torch.Tensor, "np.ndarray | No
     if isinstance(data, (tuple, list)) and len(data) == 2:
         return data[0], np.asarray(data[1])
     if isinstance(data, dict):
-        x = next((data[k] for k in ("inputs", "x", "input") if k in data), None)
-        y = next((data[k] for k in ("labels", "y", "label") if k in data), None)
+        x = next((data[k] for k in INPUT_KEYS if k in data), None)
+        y = next((data[k] for k in LABEL_KEYS if k in data), None)
         if isinstance(x, torch.Tensor):
             return x, (np.asarray(y) if y is not None else None)
     raise ExportError(f"{path} holds a {type(data).__name__}; expected a tensor, (inputs, labels), or {{'inputs': ..., 'labels': ...}}.")

@@ -136,6 +136,8 @@ W4 = "w4"
 W6 = "w6"
 INT8_DYNAMIC = "int8dyn"  # INT8 weights, activations quantized at run time (+ INT8 embedding tables)
 W4A8_DYNAMIC = "8da4w"  # 4-bit group-wise linear weights, dynamic 8-bit activations (+ INT4 embedding tables)
+# An app's check of the bundled sample (non-classification models): cosine with eager FP32 at least this.
+SAMPLE_MIN_COSINE = 0.98
 AUTO = "auto"  # --quant auto: static INT8 for conv-heavy models, dynamic for linear/recurrent-heavy ones
 PRECISIONS = (FP32, FP16, INT8, W8, W8A8, W4, W6, INT8_DYNAMIC, W4A8_DYNAMIC)
 EMBEDDING_BITS = {INT8_DYNAMIC: 8, W4A8_DYNAMIC: 4}  # each recipe's default for nn.Embedding tables

@@ -21,8 +21,8 @@ import torch
 
 from mobilekit import MobilekitError
 from mobilekit.export import manifest as manifest_io
-from mobilekit.export.calibration import load_calibration, load_eval_data
-from mobilekit.export.config import AUTO, AutoKeepFloat, ExportConfig, StaticInt8Config
+from mobilekit.export.calibration import load_calibration, load_eval_data, split_tuning
+from mobilekit.export.config import AUTO, SAMPLE_MIN_COSINE, AutoKeepFloat, ExportConfig, StaticInt8Config
 from mobilekit.export.errors import ExportError
 from mobilekit.export.loading import export_program, load_model
 from mobilekit.export.report import write_report
@@ -79,15 +79,6 @@ def prepare_bundle_dir(out_dir: Path, name: str, force: bool) -> Path:
             hint="Choose a writable --out folder.",
         ) from exc
     return bundle
-
-
-def _discard_empty(bundle: Path) -> None:
-    """Remove a bundle folder this run created and left empty (an early user error loses nothing)."""
-    try:
-        if bundle.is_dir() and not any(bundle.iterdir()):
-            bundle.rmdir()
-    except OSError:
-        pass
 
 
 def plan_targets(config: ExportConfig) -> list[tuple[str, Target | None, tuple[str, ...], str | None]]:
@@ -212,9 +203,6 @@ def write_sample(bundle: Path, model: LoadedModel, sample: Sample, text: str | N
             "inputs": inputs, "outputs": outputs, "text": text, "min_cosine": SAMPLE_MIN_COSINE}
 
 
-# An app's output check on the bundled sample (non-classification models): cosine with eager FP32 at least this.
-SAMPLE_MIN_COSINE = 0.98
-
 
 def _failure(name: str, precision: str, exc: BaseException) -> dict:
     if isinstance(exc, MobilekitError):
@@ -255,7 +243,7 @@ def export_bundle(
         config = config.replace(precisions=precisions)
 
     plan = plan_targets(config)
-    bundle = prepare_bundle_dir(config.out_dir, model.name, config.force)
+    bundle = Path(config.out_dir) / model.name  # made (or replaced) once the held-out data pass their checks
 
     recipe = config.quant
     count = recipe.calibration_samples if isinstance(recipe, StaticInt8Config) else 0
@@ -295,31 +283,26 @@ def export_bundle(
     ctx.cached("exported_fp32", lambda: exported)
     ctx.cached("fp32_module", lambda: model.module)  # stages below may swap in a tuned copy; the floor is about this one
 
-    # The held-out data first: a model that cannot be judged on it stops here, before minutes of building.
+    # The held-out data first: a model that cannot be judged on them stops here, before the bundle folder
+    # is made and minutes of building.
     if split_for_eval:
         try:
             ctx.calibration_samples()  # the held-out slice comes from the calibration data
         except MobilekitError:
-            if not any(i.is_integer for i in model.inputs):
-                pass  # unusable calibration data is recorded as the INT8 artifacts' failure
-            else:
-                _discard_empty(bundle)
-                raise
-    try:
-        eval_set = evaluation_set(model, config, holdout)
-        reference = reference_outputs(model, eval_set) if config.validate else None
-        degenerate = degenerate_reason(reference, eval_set) if reference is not None else None
-    except MobilekitError:
-        _discard_empty(bundle)
-        raise
+            if any(i.is_integer for i in model.inputs):
+                raise  # integer inputs have no stand-in data to validate on
+            # otherwise the unusable calibration data is recorded as the INT8 artifacts' failure
+    eval_set = evaluation_set(model, config, holdout)
+    reference = reference_outputs(model, eval_set) if config.validate else None
+    degenerate = degenerate_reason(reference, eval_set) if reference is not None else None
     if degenerate:
-        _discard_empty(bundle)
         raise ExportError(
             f"Cannot validate {model.name}: {degenerate} ({eval_set.description}). Fidelity figures computed on it "
             "would mean nothing, so none are reported.",
             hint="Give real held-out data with --eval (sentences with --tokenizer, an .npz with one array per input, "
             "or an image folder), or check that the model's output depends on its input.",
         )
+    prepare_bundle_dir(config.out_dir, model.name, config.force)
 
     keep_float_choice = None
     qat_record = None
@@ -504,10 +487,7 @@ def tuning_split(ctx: BuildContext) -> tuple[list[Sample], list[Sample]]:
     cached = ctx.cached_or_none("tuning")
     if cached is not None:
         return ctx.calibration_samples(), cached
-    samples = ctx.calibration_samples()
-    n_tune = max(4, len(samples) // 5) if len(samples) >= 20 else 0
-    tuning = samples[-n_tune:] if n_tune else list(samples)
-    calibration = samples[:-n_tune] if n_tune else list(samples)
+    calibration, tuning = split_tuning(ctx.calibration_samples())
     ctx.replace_cached("calibration", calibration)
     ctx.replace_cached("tuning", tuning)
     return calibration, tuning

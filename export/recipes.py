@@ -12,10 +12,14 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 
 from mobilekit.export.config import INT8, INT8_DYNAMIC, W4A8_DYNAMIC
+
+if TYPE_CHECKING:
+    from mobilekit.export.targets.base import BuildContext
 
 CONV_OPS = ("convolution", "conv1d", "conv2d", "conv3d")
 LINEAR_OPS = ("linear", "addmm", "mm", "bmm", "matmul")
@@ -187,3 +191,25 @@ def choose_int8_layers(module: torch.nn.Module, tuning: list, embedding_bits: in
     log(f"8da4w: {len(chosen)} of {len(linears)} linear layers kept at 8 bits: worst tuning cosine {worst:.4f}")
     return tuple(chosen), {"method": "auto", "tuning_samples": len(tuning), "target_min_cosine": round(target, 4),
                            "met_target_on_tuning_data": worst >= target, "linear_layers": len(linears), "steps": steps}
+
+
+def eight_bit_layers(ctx: "BuildContext", precision: str) -> tuple[tuple[str, ...], dict | None]:
+    """8da4w: the linear layers kept at 8-bit weights (chosen once per bundle on tuning samples held out of the
+    calibration data, shared by every target that builds 8da4w); () when there is no data to choose on."""
+    if precision != W4A8_DYNAMIC:
+        return (), None
+
+    def choose():
+        from mobilekit import MobilekitError
+
+        try:
+            samples = ctx.calibration_samples()
+        except MobilekitError:
+            return (), None
+        from mobilekit.export.calibration import split_tuning
+
+        tuning = ctx.cached_or_none("tuning") or split_tuning(samples)[1]
+        return choose_int8_layers(ctx.model.module, list(tuning)[:48], ctx.config.embedding_bits_for(precision),
+                                  ctx.config.group_size, ctx.config.floor.cosine_floor(precision), log=ctx.log)
+
+    return ctx.cached("8da4w:int8_layers", choose)

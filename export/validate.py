@@ -48,6 +48,13 @@ def sqnr_db(reference: np.ndarray, test: np.ndarray) -> float:
     return 10.0 * math.log10(signal / noise) if signal > 0 else -math.inf
 
 
+def cosine_rows(reference: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each row of ``test`` with the same row of ``reference`` (0 where a row is all zeros)."""
+    a, b = reference.astype(np.float64), test.astype(np.float64)
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    return np.where(norms > 0, np.sum(a * b, axis=1) / np.maximum(norms, 1e-30), 0.0)
+
+
 def compare(reference: Reference, outputs: list[np.ndarray], classification: bool) -> dict:
     """Fidelity figures of ``outputs`` (one array per eval sample) against the FP32 reference."""
     ref = np.concatenate([r.reshape(r.shape[0], -1) for r in reference.outputs])
@@ -59,9 +66,7 @@ def compare(reference: Reference, outputs: list[np.ndarray], classification: boo
         "top1_agreement": None,
         "accuracy": None,
     }
-    dots = np.sum(ref.astype(np.float64) * got, axis=1)
-    norms = np.linalg.norm(ref.astype(np.float64), axis=1) * np.linalg.norm(got.astype(np.float64), axis=1)
-    cos = np.where(norms > 0, dots / np.maximum(norms, 1e-30), 0.0)
+    cos = cosine_rows(ref, got)
     result["cosine_min"] = round(float(cos.min()), 6)
     result["cosine_mean"] = round(float(cos.mean()), 6)
     if classification:

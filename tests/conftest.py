@@ -47,14 +47,28 @@ USER_MODELS = textwrap.dedent(
 
 
 @pytest.fixture()
-def user_models(tmp_path, monkeypatch):
+def module_in_cwd(tmp_path, monkeypatch):
+    """``make(name, source)`` writes ``name.py`` into tmp_path, the current directory, importable as ``name``
+    (what a user's ``module:factory`` looks like); the modules are forgotten after the test."""
+    made = []
+
+    def make(name: str, source: str):
+        (tmp_path / f"{name}.py").write_text(source)
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.syspath_prepend(str(tmp_path))
+        sys.modules.pop(name, None)
+        made.append(name)
+        return tmp_path
+
+    yield make
+    for name in made:
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture()
+def user_models(module_in_cwd):
     """A module ``usermodels`` importable from the current directory, with good and bad factories."""
-    (tmp_path / "usermodels.py").write_text(USER_MODELS)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("usermodels", None)
-    yield tmp_path
-    sys.modules.pop("usermodels", None)
+    return module_in_cwd("usermodels", USER_MODELS)
 
 
 @pytest.fixture(scope="session")

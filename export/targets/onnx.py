@@ -52,6 +52,12 @@ NBITS_NOTE = ("MatMulNBits is an ONNX Runtime contrib op (com.microsoft): in the
               "packages the apps link, not in a reduced-operator custom build unless its .config lists it.")
 
 
+def _embedding_gathers(graph) -> list[str]:
+    """Gather nodes that read a weight initializer: the embedding tables."""
+    weights = {i.name for i in graph.initializer}
+    return [n.name for n in graph.node if n.op_type == "Gather" and n.input[0] in weights]
+
+
 def _layer_nodes(graph, layers) -> list[str]:
     """Names of the ONNX nodes that belong to module paths ``layers`` (no error for a layer with none)."""
     out = []
@@ -211,12 +217,13 @@ class OnnxTarget(Target):
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        from mobilekit.export.targets.xnnpack import eight_bit_layers
+        from mobilekit.export.recipes import eight_bit_layers
 
         group = ctx.config.group_size
         eight, choice = eight_bit_layers(ctx, W4A8_DYNAMIC)
         graph = onnx.load(str(fp32)).graph
-        eight_nodes = [n for n in _layer_nodes(graph, eight) if n in {x.name for x in graph.node if x.op_type == "MatMul"}]
+        matmuls = {x.name for x in graph.node if x.op_type == "MatMul"}
+        eight_nodes = [n for n in _layer_nodes(graph, eight) if n in matmuls]
         step = work / "nbits4.onnx"
         n4 = self._matmul_nbits(fp32, step, 4, group, eight_nodes)
         n8 = 0
@@ -224,8 +231,7 @@ class OnnxTarget(Target):
             step8 = work / "nbits8.onnx"
             n8 = self._matmul_nbits(step, step8, 8, group, [])
             step = step8
-        g = onnx.load(str(step)).graph
-        gathers = [n.name for n in g.node if n.op_type == "Gather" and any(i.name == n.input[0] for i in g.initializer)]
+        gathers = _embedding_gathers(onnx.load(str(step)).graph)
         emb_bits = ctx.config.embedding_bits_for(W4A8_DYNAMIC)
         out = work / "8da4w.onnx"
         if emb_bits and gathers:
@@ -248,21 +254,20 @@ class OnnxTarget(Target):
                     "Runtime 1.31)" if emb_bits and gathers else "") + ". " + NBITS_NOTE]
         return out, record, notes
 
-    def _dynamic_blockwise(self, ctx: BuildContext, pre: Path, work: Path, exclude: list[str],
-                           notes: list[str]) -> tuple[Path, dict, list[str]]:
+    def _dynamic_blockwise(self, ctx: BuildContext, fp32: Path, work: Path, exclude: list[str]) -> tuple[Path, dict, list[str]]:
         """int8dyn for linear (transformer) models: MatMul weights in INT8 blocks of 32 with INT8 activations
         quantized per block at run time (MatMulNBits, bits 8, accuracy level 4), then quantize_dynamic for
         what MatMulNBits does not cover (Gemm, LSTM, GRU, embedding Gathers).
 
         Why not quantize_dynamic alone: its one activation scale per tensor costs MiniLM about 0.013 of
         cosine on its worst sentence (0.987); per-block activation scales keep it at 0.998. Recurrent graphs
-        take quantize_dynamic's DynamicQuantizeLSTM path instead (after quant_pre_process)."""
+        and convolutional graphs take the quantize_dynamic path after quant_pre_process instead."""
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         step = work / "nbits8.onnx"
-        n8 = self._matmul_nbits(pre, step, 8, 32, exclude)
-        g = onnx.load(str(step)).graph
+        n8 = self._matmul_nbits(fp32, step, 8, 32, exclude)
+        gathers = _embedding_gathers(onnx.load(str(step)).graph)
         ops = ["Gemm", "LSTM", "GRU"]
         bits = ctx.config.embedding_bits_for(INT8_DYNAMIC)
         if bits:
@@ -276,12 +281,11 @@ class OnnxTarget(Target):
         record = quant_record("dynamic", "w8a8-dynamic", engine="onnxruntime MatMulNBits (8-bit, accuracy_level 4) + quantize_dynamic",
                               granularity="per_group", symmetric=True, keep_float=ctx.config.quant.keep_float)
         record["group_size"] = 32
-        gathers = sum(1 for n in g.node if n.op_type == "Gather" and any(i.name == n.input[0] for i in g.initializer))
         record["embeddings"] = {"bits": 8, "granularity": "per_tensor", "engine": "quantize_dynamic Gather",
-                                "tables": gathers} if bits and gathers else None
+                                "tables": len(gathers)} if bits and gathers else None
         done = {k: v for k, v in counts.items() if k in ("MatMulNBits", "DynamicQuantizeLSTM", "MatMulInteger",
                                                            "ConvInteger", "DynamicQuantizeMatMul")}
-        notes = notes + [f"Dynamic INT8: {n8} MatMul weights in INT8 blocks of 32 with per-block INT8 activations "
+        notes = [f"Dynamic INT8: {n8} MatMul weights in INT8 blocks of 32 with per-block INT8 activations "
                          f"(MatMulNBits, accuracy_level 4); quantize_dynamic for Gemm/LSTM/GRU/Gather ({done}). "
                          + NBITS_NOTE]
         if exclude:
@@ -294,6 +298,12 @@ class OnnxTarget(Target):
         from onnxruntime.quantization import QuantType, quantize_dynamic, quantize_static
         from onnxruntime.quantization.shape_inference import quant_pre_process
 
+        recipe = ctx.config.quant
+        raw = onnx.load(str(fp32)).graph
+        if dynamic and not any(n.op_type in ("Conv", "LSTM", "GRU", "RNN", "Scan", "Loop") for n in raw.node):
+            # from the exported graph, not quant_pre_process's: after its optimisations MatMulNBits leaves
+            # MiniLM's feed-forward MatMuls (12 of 36) in float
+            return self._dynamic_blockwise(ctx, fp32, work, _nodes_to_exclude(self.name, raw, raw, recipe.keep_float))
         notes: list[str] = []
         pre = work / "pre.onnx"
         try:
@@ -301,17 +311,10 @@ class OnnxTarget(Target):
         except Exception as exc:  # noqa: BLE001 - symbolic shape inference is the usual culprit
             quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
             notes.append(f"quant_pre_process ran with skip_symbolic_shape=True ({_first_line(exc)}).")
-        recipe = ctx.config.quant
         graph = onnx.load(str(pre)).graph
-        exclude = _nodes_to_exclude(self.name, onnx.load(str(fp32)).graph, graph, recipe.keep_float)
+        exclude = _nodes_to_exclude(self.name, raw, graph, recipe.keep_float)
         per_channel = recipe.granularity.value == "per_channel"
         out = work / "int8.onnx"
-        recurrent = any(n.op_type in ("LSTM", "GRU", "RNN", "Scan", "Loop") for n in graph.node)
-        if dynamic and not recurrent and not any(n.op_type == "Conv" for n in graph.node):
-            # from the exported graph, not quant_pre_process's: after its optimisations MatMulNBits leaves
-            # MiniLM's feed-forward MatMuls (12 of 36) in float
-            raw = onnx.load(str(fp32)).graph
-            return self._dynamic_blockwise(ctx, fp32, work, _nodes_to_exclude(self.name, raw, raw, recipe.keep_float), notes)
         if dynamic or isinstance(recipe, DynamicInt8Config):
             has_conv = any(n.op_type == "Conv" for n in graph.node)
             op_types = ["MatMul", "Gemm"] if has_conv else ["MatMul", "Gemm", "Attention", "LSTM", "GRU"]
@@ -566,13 +569,12 @@ def _dedupe_value_names(graph, io_names: set[str]) -> bool:
         for out in node.output:
             if out in io_names:
                 defs.setdefault(out, []).append(node)
+    graph_inputs = {i.name for i in graph.input}
     changed = False
     for name, nodes in defs.items():
-        if name in {i.name for i in graph.input}:
-            nodes = nodes  # an inner value shadowing an input: rename them all
-        else:
-            nodes = nodes[:-1]
-        for k, producer in enumerate(nodes):
+        # a value shadowing a graph input is renamed everywhere; an output's last definition keeps its name
+        inner = nodes if name in graph_inputs else nodes[:-1]
+        for k, producer in enumerate(inner):
             new = f"{name}__inner{k}"
             producer.output[list(producer.output).index(name)] = new
             start = list(graph.node).index(producer)

@@ -17,27 +17,6 @@ from mobilekit.export.quantize import quantize_pt2e, recipe_record, xnnpack_quan
 from mobilekit.export.targets.base import Artifact, BuildContext, SkipValidation, Target, TargetError
 from mobilekit.export.targets.delegation import collect_why, delegation_report, not_delegated_notes
 
-def eight_bit_layers(ctx: BuildContext, precision: str) -> tuple[tuple[str, ...], dict | None]:
-    """8da4w: the linear layers kept at 8-bit weights (chosen once per bundle on tuning samples held out of the
-    calibration data, shared by every target that builds 8da4w); () when there is no data to choose on."""
-    if precision != W4A8_DYNAMIC:
-        return (), None
-
-    def choose():
-        from mobilekit import MobilekitError
-        from mobilekit.export.recipes import choose_int8_layers
-
-        try:
-            samples = ctx.calibration_samples()
-        except MobilekitError:
-            return (), None
-        tuning = ctx.cached_or_none("tuning") or samples[-max(4, len(samples) // 5):]
-        return choose_int8_layers(ctx.model.module, list(tuning)[:48], ctx.config.embedding_bits_for(precision),
-                                  ctx.config.group_size, ctx.config.floor.cosine_floor(precision), log=ctx.log)
-
-    return ctx.cached("8da4w:int8_layers", choose)
-
-
 class XnnpackTarget(Target):
     name = "xnnpack"
     runtime = "executorch"
@@ -81,7 +60,7 @@ class XnnpackTarget(Target):
         delegation = delegation_report(edge.exported_program().graph_module, why, "XNNPACK")
         path = ctx.artifact_path("xnnpack", precision, "pte")
         et = self._to_executorch(edge, ctx, precision)
-        notes = not_delegated_notes(delegation, "XNNPACK")
+        extra_notes: list[str] = []
         if precision in (INT8_DYNAMIC, W4A8_DYNAMIC):
             from mobilekit.export.kernels import check_program
 
@@ -92,16 +71,15 @@ class XnnpackTarget(Target):
                 # the delegation report is taken before to_executorch's quant fusion: the embedding's
                 # dequantize_affine is gone from the program, folded into the quantized embedding kernel
                 for key in [k for k in delegation["non_delegated_ops"] if "dequantize_affine" in k]:
-                    delegation["non_delegated_ops"].pop(key)
-                    delegation["non_delegated_nodes"] = max(0, delegation["non_delegated_nodes"] - 1)
-                notes = not_delegated_notes(delegation, "XNNPACK")
-                notes.append(f"Embedding tables run as {', '.join(fused)} from ExecuTorch's quantized kernel library "
-                             "(in the Python package and in the apps' runtimes).")
+                    count = delegation["non_delegated_ops"].pop(key)
+                    delegation["non_delegated_nodes"] = max(0, delegation["non_delegated_nodes"] - count)
+                extra_notes.append(f"Embedding tables run as {', '.join(fused)} from ExecuTorch's quantized kernel "
+                                   "library (in the Python package and in the apps' runtimes).")
             recurrent = [n for n, m in ctx.model.module.named_modules() if isinstance(m, (torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN))]
             if recurrent:
-                notes.append(f"Recurrent layers ({', '.join(recurrent)}) keep float weights in this .pte: torchao's "
-                             "configs quantize nn.Linear and nn.Embedding only. The ONNX Runtime (LSTM/GRU) and .ptl "
-                             "(quantize_dynamic) int8dyn artifacts quantize them.")
+                extra_notes.append(f"Recurrent layers ({', '.join(recurrent)}) keep float weights in this .pte: torchao's "
+                                   "configs quantize nn.Linear and nn.Embedding only. The ONNX Runtime (LSTM/GRU) and "
+                                   ".ptl (quantize_dynamic) int8dyn artifacts quantize them.")
             if not kernels.ok:
                 missing = sorted(set(kernels.missing_python) | {o for v in kernels.missing_apps.values() for o in v})
                 raise TargetError(
@@ -109,6 +87,7 @@ class XnnpackTarget(Target):
                     "in the Python package or in the apps has no kernel for; it would fail to load on a phone.",
                     hint="Keep the layers that emit it in float (--keep-float), or use --embeddings none.",
                 )
+        notes = not_delegated_notes(delegation, "XNNPACK") + extra_notes
         path.write_bytes(et.buffer)
         return Artifact(
             path=path,
@@ -146,7 +125,7 @@ class XnnpackTarget(Target):
         """torchao weight quantization of the eager model (linear layers, embedding tables), then export.
 
         Workaround (ExecuTorch 1.5.1): embeddings lose ``padding_idx`` first, see recipes.weight_quantized."""
-        from mobilekit.export.recipes import weight_quantized
+        from mobilekit.export.recipes import eight_bit_layers, weight_quantized
 
         bits = ctx.config.embedding_bits_for(precision)
         keep = tuple(ctx.config.quant.keep_float)

@@ -48,17 +48,13 @@ COMMON = ["gatemodels:fragile", "--example-input", "1x3x16x16:float32", "--targe
 
 
 @pytest.fixture()
-def gate_models(tmp_path, monkeypatch):
-    (tmp_path / "gatemodels.py").write_text(GATE_MODELS)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("gatemodels", None)
+def gate_models(module_in_cwd, tmp_path):
+    module_in_cwd("gatemodels", GATE_MODELS)
     rng = np.random.default_rng(0)
     np.save(tmp_path / "calib.npy", rng.standard_normal((60, 3, 16, 16)).astype(np.float32))
     np.savez(tmp_path / "held.npz", inputs=rng.standard_normal((24, 3, 16, 16)).astype(np.float32),
              labels=rng.integers(0, 10, 24))
-    yield tmp_path
-    sys.modules.pop("gatemodels", None)
+    return tmp_path
 
 
 def run(capsys, *args):

@@ -3,7 +3,6 @@ tokenized sentences, weight-quantization recipes, the auto recipe, the kernel ch
 
 from __future__ import annotations
 
-import sys
 import textwrap
 
 import numpy as np
@@ -51,13 +50,8 @@ TEXT_MODELS = textwrap.dedent(
 
 
 @pytest.fixture()
-def text_models(tmp_path, monkeypatch):
-    (tmp_path / "textmodels.py").write_text(TEXT_MODELS)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("textmodels", None)
-    yield tmp_path
-    sys.modules.pop("textmodels", None)
+def text_models(module_in_cwd):
+    return module_in_cwd("textmodels", TEXT_MODELS)
 
 
 def _npz(path, n=40, seed=0):

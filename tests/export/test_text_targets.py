@@ -116,15 +116,8 @@ def _inputs(spec) -> dict[str, tuple[str, list[int]]]:
 
 
 @pytest.fixture()
-def tiny_models(tmp_path, monkeypatch):
-    import sys
-
-    (tmp_path / "texttiny.py").write_text(TINY_MODELS)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("texttiny", None)
-    yield tmp_path
-    sys.modules.pop("texttiny", None)
+def tiny_models(module_in_cwd):
+    return module_in_cwd("texttiny", TINY_MODELS)
 
 
 # ---- Core ML rewrites ------------------------------------------------------------------------------
