@@ -8,6 +8,7 @@ from importlib import resources
 
 MANIFEST = "manifest.schema.json"
 RESULT = "result.schema.json"
+PROMPTS = "prompts.schema.json"
 
 
 @lru_cache(maxsize=None)

@@ -5,8 +5,8 @@
 #   bash scripts/venv.sh pytest              # the fast test suite
 #
 # Two layers, so torch is downloaded once per machine but every checkout has its own install:
-#  - the pinned dependencies (requirements.txt) live outside the checkout, keyed by the sha256 of
-#    requirements.txt: every clone, and every CI run on the same machine, reuses them, while a new
+#  - the pinned dependencies (requirements.txt, then requirements-nodeps.txt with --no-deps) live outside
+#    the checkout, keyed by the sha256 of both files: every clone, and every CI run on the same machine, reuses them, while a new
 #    machine or a changed requirements.txt gets a complete fresh install from this same script;
 #  - <checkout>/.venv is a small environment that sees those packages (a .pth line) and holds this
 #    checkout, installed editable, plus the `mobilekit` command.
@@ -14,7 +14,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 py="${PYTHON:-python3}"
-key="$(sha256sum < "$here/requirements.txt" | cut -c1-16)"
+key="$(cat "$here/requirements.txt" "$here/requirements-nodeps.txt" | sha256sum | cut -c1-16)"
 root="${MOBILEKIT_VENV_ROOT:-$HOME/.cache/mobilekit/venvs}"
 deps="$root/$key"
 if [ ! -f "$deps/.complete" ]; then
@@ -24,6 +24,7 @@ if [ ! -f "$deps/.complete" ]; then
   "$py" -m venv "$deps"
   "$deps/bin/python" -m pip install --quiet --upgrade pip
   "$deps/bin/python" -m pip install --quiet -r "$here/requirements.txt"
+  "$deps/bin/python" -m pip install --quiet --no-deps -r "$here/requirements-nodeps.txt"
   touch "$deps/.complete"
 fi
 local_venv="$here/.venv"
