@@ -17,6 +17,10 @@ py="${PYTHON:-python3}"
 key="$(cat "$here/requirements.txt" "$here/requirements-nodeps.txt" | sha256sum | cut -c1-16)"
 root="${MOBILEKIT_VENV_ROOT:-$HOME/.cache/mobilekit/venvs}"
 deps="$root/$key"
+mkdir -p "$root"
+# One installer at a time per key (two checkouts or two test runs starting together would wipe each other).
+exec 9>"$root/.lock-$key"
+flock 9
 if [ ! -f "$deps/.complete" ]; then
   echo "mobilekit: installing the pinned packages into $deps (first run downloads torch, a few GB)..." >&2
   rm -rf "$deps"
@@ -49,6 +53,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$deps" ]; then
   done
   echo "$deps" > "$stamp"
 fi
+flock -u 9
+exec 9>&-
 export PATH="$local_venv/bin:$PATH"
 export VIRTUAL_ENV="$local_venv"
 cd "$here"
