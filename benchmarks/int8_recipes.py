@@ -36,7 +36,7 @@ def stock_quantizer():
     """ExecuTorch's own XNNPACKQuantizer, as it ships (the ReLU6 output observed before the clamp)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer
 
-    import mobilekit.export.fused_activations as q
+    import mobilekit.export.quant.fused_activations as q
 
     class Stock(XNNPACKQuantizer):
         fused_clamps = 0
@@ -52,7 +52,7 @@ def stock_quantizer():
 def run_one(model: str, name: str, spec: dict, out: Path, qat_steps: int) -> dict:
     from mobilekit.export.config import ExportConfig, StaticInt8Config
     from mobilekit.export.pipeline import export_bundle
-    from mobilekit.export.qat import QatConfig
+    from mobilekit.export.quant.qat import QatConfig
 
     quant = StaticInt8Config(observer=spec.get("observer", "histogram"), granularity=spec.get("granularity", "per_channel"),
                              bias_correction=spec.get("bias_correction", False), adaround=spec.get("adaround", False))

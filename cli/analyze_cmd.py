@@ -45,7 +45,7 @@ def analyze(model: str, samples: int, top: int, out: Path | None, as_json: bool,
     from mobilekit.export.config import ExportConfig
     from mobilekit.export.errors import ExportError
     from mobilekit.export.loading import load_model
-    from mobilekit.export.sensitivity import analyze_layers
+    from mobilekit.export.quant.sensitivity import analyze_layers
 
     if samples < 1:
         raise click.UsageError("--samples must be at least 1")

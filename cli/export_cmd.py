@@ -62,7 +62,7 @@ def build_config(**opts):
         emb_bits = None if emb in (None, "default") else {"int8": 8, "int4": 4, "none": 0}[emb]
         qat = None
         if opts.get("qat"):
-            from mobilekit.export.qat import QatConfig
+            from mobilekit.export.quant.qat import QatConfig
 
             qat = QatConfig(train=opts["qat"], steps=opts.get("qat_steps") or 150, lr=opts.get("qat_lr") or 1e-5)
         return ExportConfig(

@@ -34,9 +34,9 @@ _LAZY = {
     "ExportResult": "mobilekit.export.pipeline",
     "ExportError": "mobilekit.export.errors",
     "FidelityFloor": "mobilekit.export.config",
-    "QatConfig": "mobilekit.export.qat",
+    "QatConfig": "mobilekit.export.quant.qat",
     "PreprocessOptions": "mobilekit.export.preprocess",
-    "analyze_layers": "mobilekit.export.sensitivity",
+    "analyze_layers": "mobilekit.export.quant.sensitivity",
 }
 
 __all__ = sorted(_LAZY)

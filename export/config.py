@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mobilekit.export.preprocess import PreprocessOptions
-    from mobilekit.export.qat import QatConfig
+    from mobilekit.export.quant.qat import QatConfig
 
 
 class Granularity(str, Enum):

@@ -235,7 +235,7 @@ def export_bundle(
     timings["torch_export"] = time.perf_counter() - t0
     auto_choice = None
     if AUTO in config.precisions:
-        from mobilekit.export.recipes import choose_recipe
+        from mobilekit.export.quant.weights import choose_recipe
 
         auto_choice = choose_recipe(exported)
         say(f"--quant auto: {auto_choice.precision} ({auto_choice.reason})")
@@ -434,7 +434,7 @@ PT2E_CONSUMERS = {("xnnpack", "int8"), ("coreml", "w8a8")}
 def run_qat(ctx: BuildContext, say: Progress) -> dict:
     """The QAT stage. distill: every INT8 target quantizes the fine-tuned model; a user loop: the PT2E
     targets build from its trained Q/DQ graph. FP32 artifacts always come from the original model."""
-    from mobilekit.export.qat import DISTILL, distill, qat_quantizer, quantize_qat
+    from mobilekit.export.quant.qat import DISTILL, distill, qat_quantizer, quantize_qat
 
     samples, _ = tuning_split(ctx)  # the tuning samples that later choices are checked on stay unseen
     qat = ctx.config.qat
@@ -497,14 +497,14 @@ def run_recovery(ctx: BuildContext, say: Progress) -> dict:
     """Bias correction (asked for, or chosen) and the observer choice of ``--calibration-method auto``."""
     import dataclasses
 
-    from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
-    from mobilekit.export.recovery import bias_correction, choose_calibration
+    from mobilekit.export.quant.pt2e import quantize_pt2e, xnnpack_quantizer
+    from mobilekit.export.quant.recovery import bias_correction, choose_calibration
 
     calibration, tuning = tuning_split(ctx)
     recipe = ctx.config.quant
     record: dict = {}
     if recipe.adaround:
-        from mobilekit.export.recovery import adaround
+        from mobilekit.export.quant.recovery import adaround
 
         say("AdaRound: learning how to round each weight")
         rounded, _ = adaround(ctx.model, calibration[:16], log=say)
@@ -547,8 +547,8 @@ def auto_keep_float(ctx: BuildContext, say: Progress):
     """The mixed-precision stage: hold tuning samples out of calibration, choose layers, update the recipe."""
     import dataclasses
 
-    from mobilekit.export.mixed_precision import choose_keep_float
-    from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
+    from mobilekit.export.quant.mixed_precision import choose_keep_float
+    from mobilekit.export.quant.pt2e import quantize_pt2e, xnnpack_quantizer
 
     calibration, tuning = tuning_split(ctx)
     recipe = ctx.config.quant

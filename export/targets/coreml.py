@@ -26,7 +26,7 @@ import numpy as np
 
 from mobilekit.export import coreml_rewrites
 from mobilekit.export.manifest import size_bytes
-from mobilekit.export.quantize import quant_record
+from mobilekit.export.quant.pt2e import quant_record
 from mobilekit.export.targets._common import (
     check_names,
     locate_op,
@@ -346,7 +346,7 @@ class CoreMLTarget(Target):
         import torch
 
         from mobilekit.export.config import StaticInt8Config
-        from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
+        from mobilekit.export.quant.pt2e import quantize_pt2e, xnnpack_quantizer
 
         recipe = ctx.config.quant
         if not isinstance(recipe, StaticInt8Config):

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from mobilekit.export.config import INT8_DYNAMIC, W4A8_DYNAMIC, DynamicInt8Config
-from mobilekit.export.quantize import quant_record
+from mobilekit.export.quant.pt2e import quant_record
 from mobilekit.export.targets._common import (
     check_names,
     locate_op,
@@ -217,7 +217,7 @@ class OnnxTarget(Target):
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        from mobilekit.export.recipes import eight_bit_layers
+        from mobilekit.export.quant.weights import eight_bit_layers
 
         group = ctx.config.group_size
         eight, choice = eight_bit_layers(ctx, W4A8_DYNAMIC)

@@ -20,7 +20,7 @@ from typing import Iterator
 import numpy as np
 
 from mobilekit.export.config import INT8_DYNAMIC
-from mobilekit.export.quantize import quant_record
+from mobilekit.export.quant.pt2e import quant_record
 from mobilekit.export.targets._common import unsupported_op_error
 from mobilekit.export.targets.base import Artifact, BuildContext, HostRunner, Target, TargetError
 

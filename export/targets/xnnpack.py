@@ -13,7 +13,7 @@ import torch
 
 from mobilekit.export.config import FP32, INT8, INT8_DYNAMIC, W4A8_DYNAMIC, DynamicInt8Config
 from mobilekit.export.loading import export_failure
-from mobilekit.export.quantize import quantize_pt2e, recipe_record, xnnpack_quantizer
+from mobilekit.export.quant.pt2e import quantize_pt2e, recipe_record, xnnpack_quantizer
 from mobilekit.export.targets.base import Artifact, BuildContext, SkipValidation, Target, TargetError
 from mobilekit.export.targets.delegation import collect_why, delegation_report, not_delegated_notes
 
@@ -125,7 +125,7 @@ class XnnpackTarget(Target):
         """torchao weight quantization of the eager model (linear layers, embedding tables), then export.
 
         Workaround (ExecuTorch 1.5.1): embeddings lose ``padding_idx`` first, see recipes.weight_quantized."""
-        from mobilekit.export.recipes import eight_bit_layers, weight_quantized
+        from mobilekit.export.quant.weights import eight_bit_layers, weight_quantized
 
         bits = ctx.config.embedding_bits_for(precision)
         keep = tuple(ctx.config.quant.keep_float)

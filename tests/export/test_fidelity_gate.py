@@ -180,8 +180,8 @@ def test_calibration_method_auto_compares_and_keeps_the_best(gate_models, capsys
 def test_bias_correction_removes_the_mean_shift_of_int8_weights():
     import torch
 
-    from mobilekit.export.recovery import bias_correction
-    from mobilekit.export.sensitivity import fake_quant_weight
+    from mobilekit.export.quant.recovery import bias_correction
+    from mobilekit.export.quant.sensitivity import fake_quant_weight
 
     from target_helpers import loaded
 
@@ -246,8 +246,8 @@ def test_adaround_puts_weights_on_the_grid_and_beats_nearest_rounding():
 
     import torch
 
-    from mobilekit.export.recovery import adaround
-    from mobilekit.export.sensitivity import fake_quant_weight
+    from mobilekit.export.quant.recovery import adaround
+    from mobilekit.export.quant.sensitivity import fake_quant_weight
     from mobilekit.export.validate import sqnr_db
 
     from target_helpers import loaded

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from mobilekit.export.config import StaticInt8Config
-from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
+from mobilekit.export.quant.pt2e import quantize_pt2e, xnnpack_quantizer
 from mobilekit.export.validate import sqnr_db
 
 from target_helpers import loaded

@@ -6,7 +6,7 @@ import torch
 
 from mobilekit.export.config import ExportConfig, StaticInt8Config
 from mobilekit.export.loading import load_model
-from mobilekit.export.quantize import quantize_pt2e, xnnpack_quantizer
+from mobilekit.export.quant.pt2e import quantize_pt2e, xnnpack_quantizer
 
 
 def _quantized_weight_ops(gm) -> dict[str, bool]:

@@ -163,7 +163,7 @@ def test_sentences_through_a_real_tokenizer(text_models, tmp_path):
 
 
 def test_auto_recipe_reads_the_graph():
-    from mobilekit.export.recipes import choose_recipe
+    from mobilekit.export.quant.weights import choose_recipe
 
     class Conv(torch.nn.Module):
         def __init__(self):

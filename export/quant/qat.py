@@ -107,7 +107,7 @@ class _WeightFakeQuant(torch.nn.Module):
     """Per-output-channel symmetric INT8 round trip with a straight-through gradient (XNNPACK's weight format)."""
 
     def forward(self, weight: torch.Tensor) -> torch.Tensor:
-        from mobilekit.export.sensitivity import fake_quant_weight
+        from mobilekit.export.quant.sensitivity import fake_quant_weight
 
         return weight + (fake_quant_weight(weight) - weight).detach()
 
@@ -124,7 +124,7 @@ def distill(model: LoadedModel, samples: list[Sample], qat: QatConfig,
     """
     from torch.nn.utils import parametrize
 
-    from mobilekit.export.sensitivity import _input_ranges, fake_quant_activation, quantizable_layers
+    from mobilekit.export.quant.sensitivity import _input_ranges, fake_quant_activation, quantizable_layers
 
     torch.manual_seed(qat.seed)
     rng = random.Random(qat.seed)
@@ -173,7 +173,7 @@ def quantize_qat(model: LoadedModel, quantizer, samples: list[Sample], qat: QatC
     from torchao.quantization.pt2e import move_exported_model_to_eval
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_qat_pt2e
 
-    from mobilekit.export.quantize import float_layer_barriers
+    from mobilekit.export.quant.pt2e import float_layer_barriers
 
     fn = resolve_train_fn(qat.train)
     prepared = prepare_qat_pt2e(_capture_for_training(model), quantizer)
@@ -190,6 +190,6 @@ def quantize_qat(model: LoadedModel, quantizer, samples: list[Sample], qat: QatC
 
 def qat_quantizer(recipe: StaticInt8Config, model: LoadedModel):
     """The XNNPACK quantizer configured for QAT (fake quantization during training)."""
-    from mobilekit.export.quantize import xnnpack_quantizer
+    from mobilekit.export.quant.pt2e import xnnpack_quantizer
 
     return xnnpack_quantizer(recipe, model, is_qat=True)

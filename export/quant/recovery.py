@@ -68,7 +68,7 @@ def bias_correction(model: LoadedModel, samples: list[Sample]) -> tuple[torch.nn
     Returns the corrected module and how many layers were corrected. The float outputs of the returned
     module differ from the original's by exactly the (negated) expected rounding shift.
     """
-    from mobilekit.export.sensitivity import fake_quant_weight, quantizable_layers
+    from mobilekit.export.quant.sensitivity import fake_quant_weight, quantizable_layers
 
     net = copy.deepcopy(model.module).eval()
     layers = quantizable_layers(net)
@@ -132,7 +132,7 @@ def choose_calibration(model: LoadedModel, recipe, calibration: list[Sample], tu
 
     Returns the choice and the bias-corrected module when bias correction won (else None).
     """
-    from mobilekit.export.mixed_precision import figures, run_rows
+    from mobilekit.export.quant.mixed_precision import figures, run_rows
 
     classification = model.outputs[0].kind == "classification"
     reference = run_rows(reference_module if reference_module is not None else model.module, tuning)
@@ -171,7 +171,7 @@ def adaround(model: LoadedModel, samples: list[Sample], *, steps: int = 200, bat
     """
     from torch.func import functional_call
 
-    from mobilekit.export.sensitivity import quantizable_layers
+    from mobilekit.export.quant.sensitivity import quantizable_layers
 
     net = copy.deepcopy(model.module).eval()
     layers = quantizable_layers(net)

@@ -21,7 +21,7 @@ def _observer_ctor(observer: Observer):
     from torchao.quantization.pt2e import observer as obs
 
     if observer is Observer.PERCENTILE:
-        from mobilekit.export.recovery import percentile_observer_class
+        from mobilekit.export.quant.recovery import percentile_observer_class
 
         return percentile_observer_class()
     return {
@@ -35,7 +35,7 @@ def xnnpack_quantizer(recipe: QuantRecipe, model: LoadedModel, *, is_qat: bool =
     """An ``XNNPACKQuantizer`` configured for ``recipe`` (granularity, observer, layers kept in float)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import get_symmetric_quantization_config
 
-    from mobilekit.export.fused_activations import fused_clamp_quantizer_class
+    from mobilekit.export.quant.fused_activations import fused_clamp_quantizer_class
 
     per_channel = recipe.granularity is Granularity.PER_CHANNEL
     dynamic = isinstance(recipe, DynamicInt8Config)

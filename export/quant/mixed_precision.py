@@ -4,7 +4,7 @@ A stage of the export pipeline, between calibration and the targets (analyze -> 
 
 1. measure plain static INT8 (the PT2E Q/DQ graph, run eagerly) against FP32 on *tuning* samples, a
    slice of the calibration data held back from calibration (never the evaluation data);
-2. if it misses the floor, rank layers with :mod:`~mobilekit.export.sensitivity` and keep the top
+2. if it misses the floor, rank layers with :mod:`~mobilekit.export.quant.sensitivity` and keep the top
    1, 2, 3, 4, 6, 8, ... layers in float, re-quantizing each time, until the floor is met;
 3. hand the chosen ``keep_float`` list to every target, and record the steps, the layers and their
    size cost in the manifest.
@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from mobilekit.export.config import FidelityFloor, StaticInt8Config
-from mobilekit.export.sensitivity import analyze_layers, output_rows as run_rows, quantizable_layers
+from mobilekit.export.quant.sensitivity import analyze_layers, output_rows as run_rows, quantizable_layers
 from mobilekit.export.spec import LoadedModel, Sample
 from mobilekit.export.validate import sqnr_db
 
