@@ -163,7 +163,17 @@ def write_reference(ref: Path) -> dict:
         tensor = f"tensors/{name}.bin"
         t.astype("<f4").tofile(ref / tensor)
         cases.append({"name": name, "png": png, "tensor": tensor, "spec": spec, "shape": list(t.shape)})
-    (ref / "index.json").write_text(json.dumps({"cases": cases}, indent=1))
+    # A folder artifact's checksum (.mlpackage, ORT GenAI folder), with names whose string order and
+    # sorted(Path) order differ ("a-c" < "a/b" as strings, "a/b" first by segments).
+    from mobilekit.export.manifest import sha256_path
+
+    tree = ref / "tree"
+    for rel, body in (("a/b", b"one"), ("a-c", b"two"), ("a/z/deep.bin", bytes(range(256))), ("B", b""),
+                      ("model.onnx", b"\x08\x01")):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_bytes(body)
+    folder = {"path": "tree", "sha256": sha256_path(tree)}
+    (ref / "index.json").write_text(json.dumps({"cases": cases, "folder_sha256": folder}, indent=1))
 
     values = rng.gamma(2.0, 0.5, size=57) + 0.2
     stats = {"values": values.tolist(), "p50": float(np.percentile(values, 50)),

@@ -404,7 +404,7 @@ public final class MainActivity extends Activity {
       if (m.sampleInput == null) {
         throw new IllegalArgumentException(m.name + " has no sample input");
       }
-      return Tensors.readFloatsLE(new File(bundleDir, m.sampleInput), m.inputs.get(0).numel());
+      return Tensors.readFloatsLE(m.sampleInputFile(bundleDir), m.inputs.get(0).numel());
     }, "the bundle's sample"));
   }
 
@@ -580,7 +580,7 @@ public final class MainActivity extends Activity {
         }
         Manifest.Input input = m.inputs.get(0);
         float[] x = input.preprocess == null || m.sampleInput != null && isBlank(pixels)
-            ? Tensors.readFloatsLE(new File(dir, m.sampleInput), input.numel())
+            ? Tensors.readFloatsLE(m.sampleInputFile(dir), input.numel())
             : new Preprocess(input.preprocess).toLayout(new Preprocess(input.preprocess).apply(pixels, w, h), input.layout);
         List<Classify.Outcome> rows = Classify.compareAll(dir, m, x, threads, runs,
             Collections.<String, String>emptyMap());

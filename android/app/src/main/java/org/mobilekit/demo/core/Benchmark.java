@@ -207,7 +207,7 @@ public final class Benchmark {
     r.put("device", probes.device());
     JSONObject art = new JSONObject();
     art.put("file", artifact.file);
-    art.put("sha256", sha256(new File(bundleDir, artifact.file)));
+    art.put("sha256", sha256(manifest.artifactFile(bundleDir, artifact)));
     art.put("runtime", artifact.runtime);
     art.put("backend", artifact.backend);
     art.put("precision", artifact.precision);
@@ -374,9 +374,12 @@ public final class Benchmark {
   }
 
   /**
-   * SHA-256 of a file as lowercase hex (the manifest's {@code sha256} of a plain file).
+   * SHA-256 as lowercase hex, as the manifest's {@code sha256} is written (export/manifest.py
+   * {@code sha256_path}): of a file's bytes; for a folder (an {@code .mlpackage}, an ONNX Runtime GenAI
+   * model folder), of each file's relative path (forward slashes), a NUL byte and its bytes, files in
+   * Python's {@code sorted(Path)} order (by path segments).
    *
-   * @param file the file
+   * @param file the file or folder
    * @return 64 hex digits
    * @throws IOException when it cannot be read
    */
@@ -387,6 +390,26 @@ public final class Benchmark {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+    if (file.isDirectory()) {
+      List<String[]> files = new java.util.ArrayList<>();
+      listFiles(file, new java.util.ArrayList<String>(), files);
+      files.sort(Benchmark::compareSegments);
+      for (String[] segments : files) {
+        md.update((String.join("/", segments)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update((byte) 0);
+        feed(md, new File(file, String.join(File.separator, segments)));
+      }
+    } else {
+      feed(md, file);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (byte b : md.digest()) {
+      sb.append(String.format("%02x", b));
+    }
+    return sb.toString();
+  }
+
+  private static void feed(MessageDigest md, File file) throws IOException {
     byte[] buf = new byte[1 << 16];
     try (InputStream in = new FileInputStream(file)) {
       int n;
@@ -394,10 +417,32 @@ public final class Benchmark {
         md.update(buf, 0, n);
       }
     }
-    StringBuilder sb = new StringBuilder();
-    for (byte b : md.digest()) {
-      sb.append(String.format("%02x", b));
+  }
+
+  private static void listFiles(File dir, List<String> prefix, List<String[]> out) {
+    File[] children = dir.listFiles();
+    if (children == null) {
+      return;
     }
-    return sb.toString();
+    for (File c : children) {
+      List<String> path = new java.util.ArrayList<>(prefix);
+      path.add(c.getName());
+      if (c.isDirectory()) {
+        listFiles(c, path, out);
+      } else if (c.isFile()) {
+        out.add(path.toArray(new String[0]));
+      }
+    }
+  }
+
+  /** Python's PurePosixPath ordering: segment by segment (String.compareTo, which is code-point order for BMP names), a prefix first. */
+  static int compareSegments(String[] a, String[] b) {
+    for (int i = 0; i < Math.min(a.length, b.length); i++) {
+      int c = a[i].compareTo(b[i]);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.length, b.length);
   }
 }

@@ -280,7 +280,12 @@ public final class Manifest {
     static TokenizerSpec fromJson(JSONObject o) throws JSONException {
       boolean lowercase = o.optBoolean("lowercase", true);
       JSONObject in = o.getJSONObject("inputs");
-      return new TokenizerSpec(o.getString("kind"), o.getString("vocab"), optString(o, "file"), lowercase,
+      String file = optString(o, "file");
+      if (file != null) {
+        BundlePaths.check("tokenizer.file", file);
+      }
+      return new TokenizerSpec(o.getString("kind"), BundlePaths.check("tokenizer.vocab", o.getString("vocab")), file,
+          lowercase,
           o.isNull("strip_accents") ? lowercase : o.optBoolean("strip_accents", lowercase), o.getInt("max_length"),
           o.optString("cls_token", "[CLS]"), o.optString("sep_token", "[SEP]"), o.optString("pad_token", "[PAD]"),
           o.optString("unk_token", "[UNK]"), o.optString("continuing_prefix", "##"),
@@ -502,6 +507,11 @@ public final class Manifest {
         }
         JSONObject v = a.optJSONObject("validation");
         JSONObject hostLat = v == null ? null : v.optJSONObject("host_latency_ms");
+        String field = "artifacts[" + i + "]";
+        BundlePaths.check(field + ".file", a.getString("file"), true);
+        for (int j = 0; j < extra.size(); j++) {
+          BundlePaths.check(field + ".extra_files[" + j + "]", extra.get(j));
+        }
         artifacts.add(new Artifact(a.getString("file"), a.getString("runtime"), a.getString("backend"),
             a.getString("precision"), Collections.unmodifiableList(platforms), a.getLong("bytes"),
             a.getString("sha256"), a.optBoolean("legacy", false),
@@ -522,13 +532,17 @@ public final class Manifest {
       String sampleText = null;
       double minCosine = DEFAULT_MIN_COSINE;
       if (sample != null) {
-        sampleInput = sample.getString("input");
+        sampleInput = BundlePaths.check("sample.input", sample.getString("input"));
         expected = sample.isNull("expected_top1") ? null : sample.getInt("expected_top1");
         sampleOutput = optString(sample, "expected_output");
+        if (sampleOutput != null) {
+          BundlePaths.check("sample.expected_output", sampleOutput);
+        }
         JSONArray si = sample.optJSONArray("inputs");
         for (int i = 0; si != null && i < si.length(); i++) {
           JSONObject e = si.getJSONObject(i);
-          sampleInputs.add(new SampleFile(e.getString("name"), e.getString("file"), e.getString("dtype"),
+          sampleInputs.add(new SampleFile(e.getString("name"),
+              BundlePaths.check("sample.inputs[" + i + "].file", e.getString("file")), e.getString("dtype"),
               longs(e.getJSONArray("shape"))));
         }
         if (sampleInputs.isEmpty()) {
@@ -539,7 +553,8 @@ public final class Manifest {
         for (int i = 0; so != null && i < so.length(); i++) {
           JSONObject e = so.getJSONObject(i);
           JSONArray shape = e.optJSONArray("shape");
-          sampleOutputs.add(new SampleFile(e.getString("name"), e.getString("file"), "float32",
+          sampleOutputs.add(new SampleFile(e.getString("name"),
+              BundlePaths.check("sample.outputs[" + i + "].file", e.getString("file")), "float32",
               shape == null ? null : longs(shape)));
         }
         if (sampleOutput == null && !sampleOutputs.isEmpty()) {
@@ -549,9 +564,13 @@ public final class Manifest {
         minCosine = sample.optDouble("min_cosine", DEFAULT_MIN_COSINE);
       }
       JSONObject tok = o.isNull("tokenizer") ? null : o.optJSONObject("tokenizer");
+      String labels = o.isNull("labels") ? null : o.optString("labels", null);
+      if (labels != null) {
+        BundlePaths.check("labels", labels);
+      }
       return new Manifest(o.getString("name"), Collections.unmodifiableList(inputs),
           Collections.unmodifiableList(outputs), Collections.unmodifiableList(artifacts),
-          o.isNull("labels") ? null : o.optString("labels", null), sampleInput, expected, sampleOutput,
+          labels, sampleInput, expected, sampleOutput,
           Collections.unmodifiableList(sampleInputs), Collections.unmodifiableList(sampleOutputs), sampleText,
           minCosine, tok == null ? null : TokenizerSpec.fromJson(tok));
     } catch (JSONException e) {
@@ -577,6 +596,33 @@ public final class Manifest {
       names.add(a.file);
     }
     throw new IllegalArgumentException("unknown artifact '" + file + "': the manifest lists " + names);
+  }
+
+  /**
+   * An artifact's file (or folder) in the bundle, after the path check ({@link BundlePaths#resolve}).
+   *
+   * @param bundleDir the bundle directory
+   * @param artifact one of {@link #artifacts}
+   * @return the file inside the bundle
+   * @throws IOException when the bundle directory cannot be resolved
+   * @throws IllegalArgumentException when the path leads out of the bundle
+   */
+  public File artifactFile(File bundleDir, Artifact artifact) throws IOException {
+    return BundlePaths.resolve(bundleDir, "artifacts[].file", artifact.file);
+  }
+
+  /**
+   * The {@code sample.input} file (inputs[0]'s raw bytes), after the path check.
+   *
+   * @param bundleDir the bundle directory
+   * @return the file inside the bundle
+   * @throws IOException when the bundle has no sample input or its directory cannot be resolved
+   */
+  public File sampleInputFile(File bundleDir) throws IOException {
+    if (sampleInput == null) {
+      throw new IOException(name + " has no sample input");
+    }
+    return BundlePaths.resolve(bundleDir, "sample.input", sampleInput);
   }
 
   /**
@@ -613,7 +659,8 @@ public final class Manifest {
         continue;
       }
       long[] shape = Tensors.concrete(s.shape == null ? in.shape : s.shape);
-      out.add(InputTensor.readLE(new File(bundleDir, s.file), in.name, s.dtype, shape).as(in.dtype));
+      out.add(InputTensor.readLE(BundlePaths.resolve(bundleDir, "sample.inputs[" + i + "].file", s.file), in.name,
+          s.dtype, shape).as(in.dtype));
     }
     return out;
   }
@@ -642,7 +689,8 @@ public final class Manifest {
    * @throws IOException when the file cannot be read
    */
   public float[] readExpectedOutput(File bundleDir) throws IOException {
-    return sampleOutput == null ? null : Tensors.readFloatsLE(new File(bundleDir, sampleOutput), -1);
+    return sampleOutput == null ? null
+        : Tensors.readFloatsLE(BundlePaths.resolve(bundleDir, "sample.expected_output", sampleOutput), -1);
   }
 
   /**
@@ -657,7 +705,8 @@ public final class Manifest {
       return Collections.emptyList();
     }
     List<String> out = new ArrayList<>();
-    for (String line : Files.readAllLines(new File(bundleDir, labels).toPath(), StandardCharsets.UTF_8)) {
+    File f = BundlePaths.resolve(bundleDir, "labels", labels);
+    for (String line : Files.readAllLines(f.toPath(), StandardCharsets.UTF_8)) {
       out.add(line.trim());
     }
     while (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {

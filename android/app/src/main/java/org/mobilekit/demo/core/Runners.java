@@ -48,7 +48,7 @@ public final class Runners {
    */
   public static Runner open(File bundleDir, Manifest manifest, Manifest.Artifact artifact, int threads,
       Map<String, String> ortConfig, boolean ortXnnpack) throws Exception {
-    File file = new File(bundleDir, artifact.file);
+    File file = manifest.artifactFile(bundleDir, artifact);
     if (!file.exists()) {
       throw new java.io.FileNotFoundException("cannot open " + file + ": no such file in the bundle");
     }
@@ -81,14 +81,14 @@ public final class Runners {
    * @param artifact an onnxruntime artifact
    * @return the file to load
    */
-  public static File modelFile(File bundleDir, Manifest.Artifact artifact) {
+  public static File modelFile(File bundleDir, Manifest.Artifact artifact) throws java.io.IOException {
     String ort = artifact.ortFile();
     if (ort != null && RuntimeVersions.ortFormatUsable(artifact)) {
-      File f = new File(bundleDir, ort);
+      File f = BundlePaths.resolve(bundleDir, "artifacts[].extra_files", ort);
       if (f.isFile()) {
         return f;
       }
     }
-    return new File(bundleDir, artifact.file);
+    return BundlePaths.resolve(bundleDir, "artifacts[].file", artifact.file);
   }
 }

@@ -109,7 +109,7 @@ public final class WordPieceTokenizer {
    * @throws IOException when the vocabulary cannot be read
    */
   public static WordPieceTokenizer load(File bundleDir, Manifest.TokenizerSpec spec) throws IOException {
-    File f = new File(bundleDir, spec.vocab);
+    File f = BundlePaths.resolve(bundleDir, "tokenizer.vocab", spec.vocab);
     if (!f.isFile()) {
       throw new IOException("the bundle's tokenizer vocabulary " + spec.vocab + " is missing from " + bundleDir);
     }

@@ -23,6 +23,19 @@ final class TestFiles {
     return f;
   }
 
+  /** The size of a file, or the total of a folder's files (export/manifest.py size_bytes). */
+  static long sizeBytes(File f) {
+    if (!f.isDirectory()) {
+      return f.length();
+    }
+    long total = 0;
+    File[] children = f.listFiles();
+    for (File c : children == null ? new File[0] : children) {
+      total += sizeBytes(c);
+    }
+    return total;
+  }
+
   static File bundle() {
     return dir("mobilekit.bundle");
   }
