@@ -14,6 +14,15 @@ class ExportError(MobilekitError):
     """The user's model, input or data cannot be exported as asked (a fixable mistake, not a bug)."""
 
 
+class DataError(ExportError):
+    """Data the user gave (``--calibration``, ``--eval``, ``--weights``) cannot be used as it is: an empty or
+    unreadable folder, a file of the wrong shape, NaN/inf values, labels outside the model's classes.
+
+    The export is refused before anything is built (exit code 2): unlike a missing optional input, bad data
+    the user asked for must not quietly turn into a bundle without the artifacts that needed it.
+    """
+
+
 _USER_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)\n\s*(.*)')
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import io
+import math
 import re
 import sys
 from pathlib import Path
@@ -21,6 +23,7 @@ from mobilekit.export.errors import ExportError, user_source_line
 from mobilekit.export.spec import DTYPE_NAMES, DTYPES, InputSpec, LoadedModel, OutputSpec, Sample
 
 _SPEC = re.compile(r"^\s*(\d+(?:x\d+)*)\s*(?::\s*([a-z0-9]+))?\s*$")
+MAX_EXAMPLE_VALUES = 1 << 28  # 256 M values (1 GiB of float32): far above any phone model's input
 
 
 def parse_example_input(spec: str, seed: int = 0) -> torch.Tensor:
@@ -32,6 +35,17 @@ def parse_example_input(spec: str, seed: int = 0) -> torch.Tensor:
             hint="Write it as SHAPE[:DTYPE], dimensions joined by 'x', e.g. 1x3x224x224:float32 or 1x128:int64.",
         )
     shape = tuple(int(d) for d in m.group(1).split("x"))
+    if any(d == 0 for d in shape):
+        raise ExportError(
+            f"The example input {spec!r} has a dimension of 0: a tensor of that shape holds no values.",
+            hint="Every dimension must be at least 1, e.g. 1x3x224x224:float32 (batch 1).",
+        )
+    if math.prod(shape) > MAX_EXAMPLE_VALUES:
+        raise ExportError(
+            f"The example input {spec!r} holds {math.prod(shape):,} values, more than mobilekit accepts "
+            f"({MAX_EXAMPLE_VALUES:,}): check the shape.",
+            hint="Write the shape of one model input at batch 1, e.g. 1x3x224x224:float32.",
+        )
     dtype_name = m.group(2) or "float32"
     if dtype_name not in DTYPES:
         raise ExportError(
@@ -183,6 +197,12 @@ def _load_weights(net: torch.nn.Module, path: Path) -> None:
         state = state["state_dict"]
     if not isinstance(state, dict):
         raise ExportError(f"{path} holds a {type(state).__name__}, not a state_dict.")
+    from mobilekit.export.calibration import check_finite
+
+    params = {name for name, _ in net.named_parameters()}
+    for key, value in state.items():
+        if isinstance(value, torch.Tensor):
+            check_finite(value, f"The weights {key!r}", path, allow_inf=key not in params)
     result = net.load_state_dict(state, strict=False)
     if result.missing_keys or result.unexpected_keys:
         raise ExportError(
@@ -195,10 +215,18 @@ def _load_weights(net: torch.nn.Module, path: Path) -> None:
 def _load_pt2(path: Path) -> LoadedModel:
     if not path.is_file():
         raise ExportError(f"The .pt2 file {path} does not exist.")
+    data = path.read_bytes()  # read once: what is checked is exactly what torch.export.load reads
+    refuse_unsafe_pickles(data, path)
     try:
-        ep = torch.export.load(str(path))
+        ep = torch.export.load(io.BytesIO(data))
     except Exception as exc:
         raise ExportError(f"Cannot load {path} as a torch.export program (corrupt or not made by torch.export.save): {exc}") from exc
+    from mobilekit.export.calibration import check_finite
+
+    params = set(ep.graph_signature.parameters)
+    for key, value in list(ep.state_dict.items()) + list(ep.constants.items()):
+        if isinstance(value, torch.Tensor):
+            check_finite(value, f"The weights {key!r}", path, allow_inf=key not in params)
     placeholders = [s for s in ep.graph_signature.input_specs if s.kind.name == "USER_INPUT"]
     nodes = {n.name: n for n in ep.graph.nodes if n.op == "placeholder"}
     example = []
@@ -223,6 +251,77 @@ def _load_pt2(path: Path) -> LoadedModel:
         source={"model": path.name, "trained": True, "weights": None},
         exported_program=ep,
     )
+
+
+def _archive_records(data: bytes, path: Path) -> dict[str, bytes]:
+    """Every record of a ``.pt2`` zip, as PyTorch's own reader and as Python's zipfile see them (a file crafted
+    so that the two readers disagree is checked both ways)."""
+    import zipfile
+
+    records: dict[str, bytes] = {}
+    problems = []
+    try:
+        reader = torch._C.PyTorchFileReader(io.BytesIO(data))
+        for name in reader.get_all_records():
+            records[f"torch:{name}"] = reader.get_record(name)
+    except Exception as exc:  # noqa: BLE001 - any reader failure means "not an archive"
+        problems.append(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for info in z.infolist():
+                records[f"zip:{info.filename}"] = z.read(info)
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"{type(exc).__name__}: {exc}")
+    if not records:
+        raise ExportError(
+            f"Cannot load {path} as a torch.export program (corrupt or not made by torch.export.save): it is not a "
+            f"complete zip archive, perhaps truncated ({'; '.join(problems)}).",
+            hint="Save the program again with torch.export.save(exported_program, 'model.pt2') and copy the whole file.",
+        )
+    return records
+
+
+def _is_pickle(blob: bytes) -> bool:
+    """True when ``blob`` is one complete pickle stream (what ``pickle.loads`` would execute)."""
+    import pickletools
+
+    if not blob or blob[-1:] != b".":
+        return False
+    try:
+        end = None
+        for op, _arg, pos in pickletools.genops(blob):
+            end = (op.name, pos)
+    except Exception:  # noqa: BLE001 - not a pickle
+        return False
+    return end is not None and end[0] == "STOP" and end[1] == len(blob) - 1
+
+
+def refuse_unsafe_pickles(data: bytes, path: Path) -> None:
+    """Refuse a ``.pt2`` that holds pickled Python objects other than plain tensors and containers.
+
+    ``torch.export.load`` unpickles weights, constants and sample inputs with ``weights_only=False`` (and falls
+    back to it when the safe loader refuses), so a crafted file would run code while loading. Every record that
+    is a pickle, or a ``torch.save`` archive, must load with ``torch.load(weights_only=True)`` (the same
+    allow-list mobilekit uses for ``--weights``); only then is the file handed to ``torch.export.load``.
+    """
+    from torch import _weights_only_unpickler
+
+    for name, blob in _archive_records(data, path).items():
+        label = name.split(":", 1)[1]
+        try:
+            if blob[:4] == b"PK\x03\x04":
+                torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
+            elif _is_pickle(blob):
+                _weights_only_unpickler.load(io.BytesIO(blob), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - the safe loader refused it: never let torch unpickle it
+            reason = str(exc).strip().splitlines()
+            reason = next((ln for ln in reason if "GLOBAL" in ln or "Unsupported" in ln), reason[0] if reason else type(exc).__name__)
+            raise ExportError(
+                f"Refusing {path}: its record {label} is a pickle that is not plain tensor data ({reason.strip()[:200]}). "
+                "torch.export.load would unpickle it without restrictions, which runs whatever code the file names.",
+                hint="Only load .pt2 files you made yourself. Re-save the program with torch.export.save from a model "
+                "whose constants are tensors (no custom Python objects), or pass the model as module:factory.",
+            ) from None
 
 
 def _check_runs(net: torch.nn.Module, example: Sample, ref: str) -> list[torch.Tensor]:
