@@ -1,3 +1,4 @@
+import MobilekitApp
 import MobilekitCore
 import PhotosUI
 import SwiftUI
@@ -50,17 +51,31 @@ struct ContentView: View {
                 Section("Draw a digit") {
                     DrawingPad(strokes: $strokes)
                         .frame(width: 224, height: 224)
+                    // Two buttons in one Form row: borderless, or a tap anywhere in the row fires both.
                     HStack {
                         Button("Classify the drawing") {
                             if let image = DrawingPad.render(strokes: strokes, side: 224) {
                                 model.classify(image: image)
                             }
                         }
+                        .buttonStyle(.borderless)
                         Spacer()
                         Button("Clear") { strokes = [] }
+                            .buttonStyle(.borderless)
                     }
                 }
                 PhotosPicker("Classify a photo", selection: $photo, matching: .images)
+                NavigationLink("Live camera") {
+                    CameraView(bundle: model.bundleURL, manifest: model.openManifest, artifact: model.artifactName,
+                               computeUnits: model.computeUnits)
+                }
+                .disabled(model.openManifest?.inputs.first?.preprocess == nil)
+                if model.openManifest?.llm != nil {
+                    NavigationLink("Chat") {
+                        ChatView(bundle: model.bundleURL, manifest: model.openManifest, artifact: model.artifactName,
+                                 computeUnits: model.computeUnits)
+                    }
+                }
                 Button("Classify the bundle's sample input") { model.classifySample() }
                 Button("Compare every artifact") { model.compareAll() }
                 Section("Result") {
@@ -165,22 +180,22 @@ final class DemoModel: ObservableObject {
     private let engine = InferenceEngine()
     private var manifest: Manifest?
 
-    private var bundlesDir: URL { BenchmarkWork.documents().appendingPathComponent("bundles") }
+    private var bundlesDir: URL { AppBenchmark.documents().appendingPathComponent("bundles") }
+    private var store: BundleStore { BundleStore(directory: bundlesDir) }
+    var bundleURL: URL { bundlesDir.appendingPathComponent(bundleName) }
+    var openManifest: Manifest? { manifest }
 
-    /// Copies the app's built-in bundles into Documents/bundles (once), then lists every bundle there.
+    /// Installs the app's built-in bundles into Documents/bundles (and replaces one the rebuilt app ships in a new
+    /// version: BundleStore compares the manifests), then lists every bundle there.
     func refresh() {
-        let fm = FileManager.default
-        try? fm.createDirectory(at: bundlesDir, withIntermediateDirectories: true)
-        if let builtIn = Bundle.main.url(forResource: "bundles", withExtension: nil),
-           let names = try? fm.contentsOfDirectory(atPath: builtIn.path) {
-            for name in names where !fm.fileExists(atPath: bundlesDir.appendingPathComponent(name).path) {
-                try? fm.copyItem(at: builtIn.appendingPathComponent(name), to: bundlesDir.appendingPathComponent(name))
+        if let builtIn = Bundle.main.url(forResource: "bundles", withExtension: nil) {
+            do {
+                try store.install(from: builtIn)
+            } catch {
+                output = "Cannot install the built-in bundles: \(error)"
             }
         }
-        let names = (try? fm.contentsOfDirectory(atPath: bundlesDir.path)) ?? []
-        bundles = names.filter {
-            fm.fileExists(atPath: bundlesDir.appendingPathComponent($0).appendingPathComponent("manifest.json").path)
-        }.sorted()
+        bundles = store.list()
         if bundles.isEmpty {
             output = "No bundle: export one (mobilekit export digits --targets coreml,xnnpack) and rebuild, or copy "
                 + "one into Documents/bundles."
@@ -204,14 +219,9 @@ final class DemoModel: ObservableObject {
         }
     }
 
-    private var iosArtifacts: [Manifest.Artifact] {
-        (manifest?.artifacts ?? []).filter { $0.platforms.contains("ios") && ["coreml", "executorch"].contains($0.runtime) }
-    }
-
     func refilter() {
-        artifacts = iosArtifacts.filter {
-            (runtimeFilter == "all" || $0.runtime == runtimeFilter) && (precisionFilter == "all" || $0.precision == precisionFilter)
-        }.map(\.file)
+        artifacts = manifest.map { BundleStore.iosArtifacts($0, runtime: runtimeFilter, precision: precisionFilter) }?
+            .map(\.file) ?? []
         if !artifacts.contains(artifactName) {
             artifactName = artifacts.first ?? ""
         }
@@ -321,174 +331,3 @@ final class DemoModel: ObservableObject {
     }
 }
 
-/// Owns the loaded model; touched only on its serial queue, never on the main thread.
-final class InferenceEngine: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "org.mobilekit.demo.inference", qos: .userInitiated)
-    private var runner: ModelRunner?
-    private var runnerKey = ""
-    private var tokenizer: WordPieceTokenizer?
-    private var tokenizerBundle = ""
-    private var previous: (text: String, embedding: [Float])?
-
-    /// The runner for an artifact, reused while the artifact and compute units stay the same. Queue only.
-    private func runner(bundle: URL, manifest: Manifest, file: String, computeUnits: String) throws -> ModelRunner {
-        let key = bundle.path + "/" + file + "/" + computeUnits
-        if let runner, runnerKey == key {
-            return runner
-        }
-        runner = nil
-        let opened = try Runners.open(bundle: bundle, manifest: manifest, artifact: try manifest.artifact(named: file),
-                                      computeUnits: computeUnits)
-        runner = opened
-        runnerKey = key
-        return opened
-    }
-
-    /// A sentence through the bundle's tokenizer (or, with nil, the bundle's sample inputs), run `runs` times:
-    /// the embedding's size, norm and first values, with its cosine to the previous sentence (or, for the
-    /// sample, to the host's FP32 output).
-    func embed(bundle: URL, manifest: Manifest, file: String, computeUnits: String, runs: Int, text: String?,
-               done: @escaping @MainActor @Sendable (String) -> Void) {
-        queue.async {
-            var lines: [String] = []
-            do {
-                let runner = try self.runner(bundle: bundle, manifest: manifest, file: file, computeUnits: computeUnits)
-                let inputs: [InputTensor]
-                if let text {
-                    guard let spec = manifest.tokenizer else {
-                        throw RunnerError.unsupported(manifest.missingTokenizerMessage ?? "the bundle has no tokenizer")
-                    }
-                    if self.tokenizer == nil || self.tokenizerBundle != bundle.path {
-                        self.tokenizer = try WordPieceTokenizer.load(bundle: bundle, spec: spec)
-                        self.tokenizerBundle = bundle.path
-                        self.previous = nil
-                    }
-                    guard let tokenizer = self.tokenizer else { throw RunnerError.output("no tokenizer") }
-                    inputs = try manifest.textInputs(tokenizer.encode(text))
-                } else {
-                    inputs = try manifest.readSampleInputs(bundle: bundle)
-                }
-                var y = try runner.run(inputs: inputs)
-                var latencies: [Double] = []
-                for _ in 0..<max(runs, 1) {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    y = try runner.run(inputs: inputs)
-                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-                }
-                lines.append(String(format: "embedding: %d values, norm %.4f", y.count, Tensors.norm(y)))
-                lines.append("first: " + y.prefix(5).map { String(format: "%.4f", $0) }.joined(separator: ", "))
-                if let text {
-                    if let previous = self.previous, previous.embedding.count == y.count {
-                        lines.append(String(format: "cosine with \"%@\": %.4f", previous.text,
-                                            Tensors.cosine(y, previous.embedding)))
-                    } else {
-                        lines.append("type another sentence to see their cosine similarity")
-                    }
-                    self.previous = (text, y)
-                } else {
-                    let check = BenchmarkResult.Check(manifest: manifest, got: y,
-                                                      expected: try manifest.readExpectedOutput(bundle: bundle))
-                    if let cosine = check.cosine {
-                        lines.append(String(format: "cosine with the host's FP32 output: %.6f (%@)", cosine,
-                                            check.ok == true ? "ok" : "below the floor"))
-                    }
-                }
-                if let stats = Stats(latencies) {
-                    lines.append(String(format: "median %.2f ms, p90 %.2f ms over %d runs, ", stats.p50, stats.p90, runs)
-                                 + runner.summary)
-                }
-            } catch {
-                lines = ["Failed: \(error)"]
-            }
-            let result = lines.joined(separator: "\n")
-            Task { @MainActor in done(result) }
-        }
-    }
-
-    /// Runs one artifact `runs` times (after one warm-up run) and reports top-k with median and p90.
-    func classify(bundle: URL, manifest: Manifest, file: String, computeUnits: String, runs: Int,
-                  makeInput: @escaping @Sendable (Manifest) throws -> [Float],
-                  done: @escaping @MainActor @Sendable (String) -> Void) {
-        queue.async {
-            let text: String
-            do {
-                let key = bundle.path + "/" + file + "/" + computeUnits
-                if self.runner == nil || self.runnerKey != key {
-                    self.runner = nil
-                    self.runner = try Runners.open(bundle: bundle, manifest: manifest,
-                                                   artifact: try manifest.artifact(named: file), computeUnits: computeUnits)
-                    self.runnerKey = key
-                }
-                guard let runner = self.runner else { throw RunnerError.output("no model") }
-                let x = try makeInput(manifest)
-                let (y, stats) = try InferenceEngine.timed(runner, x, runs: runs)
-                let post = manifest.outputs[0].postprocess
-                let scores = post?.softmax == true ? Tensors.softmax(y) : y
-                let labels = (try? manifest.readLabels(bundle: bundle)) ?? []
-                let lines = Tensors.topK(scores, post?.topK ?? 5).map { i in
-                    "\(i < labels.count ? labels[i] : "class \(i)")  " + String(format: "%.3f", scores[i])
-                }
-                text = (lines + [String(format: "median %.2f ms, p90 %.2f ms over %d runs, ", stats.p50, stats.p90, runs)
-                                 + runner.summary]).joined(separator: "\n")
-            } catch {
-                text = "Failed: \(error)"
-            }
-            Task { @MainActor in done(text) }
-        }
-    }
-
-    /// Every iOS artifact on the bundle's sample input, side by side.
-    func compareAll(bundle: URL, manifest: Manifest, computeUnits: String, runs: Int,
-                    done: @escaping @MainActor @Sendable (String) -> Void) {
-        queue.async {
-            self.runner = nil
-            self.runnerKey = ""
-            var rows = ["artifact                          KiB   p50 ms   p90 ms  top-1  =fp32  host  SQNR"]
-            let x = (try? manifest.readSampleInput(bundle: bundle)) ?? nil
-            var reference: Int?
-            var outcomes: [(Manifest.Artifact, Result<(Int, Stats), Error>)] = []
-            for artifact in manifest.artifacts where artifact.platforms.contains("ios")
-                && ["coreml", "executorch"].contains(artifact.runtime) {
-                let outcome = Result { () throws -> (Int, Stats) in
-                    guard let x else { throw RunnerError.unsupported("the bundle has no sample input") }
-                    let runner = try Runners.open(bundle: bundle, manifest: manifest, artifact: artifact,
-                                                  computeUnits: computeUnits)
-                    let (y, stats) = try InferenceEngine.timed(runner, x, runs: runs)
-                    return (Tensors.argmax(y), stats)
-                }
-                if reference == nil, artifact.precision == "fp32", case .success(let (top1, _)) = outcome {
-                    reference = top1
-                }
-                outcomes.append((artifact, outcome))
-            }
-            for (artifact, outcome) in outcomes {
-                let host = artifact.validation?.top1Agreement.map { String(format: "%.3f", $0) } ?? "-"
-                let sqnr = artifact.validation?.sqnrDb.map { String(format: "%.1f", $0) } ?? "-"
-                switch outcome {
-                case .success(let (top1, stats)):
-                    let same = reference.map { $0 == top1 ? "yes" : "NO" } ?? "-"
-                    let name = artifact.file.padding(toLength: 32, withPad: " ", startingAt: 0)
-                    let figures = String(format: " %6d %8.2f %8.2f  %5d  ", artifact.bytes / 1024, stats.p50, stats.p90, top1)
-                    rows.append(name + figures + same.padding(toLength: 5, withPad: " ", startingAt: 0) + "  " + host
-                                + "  " + sqnr + (artifact.fidelityWarning == nil ? "" : "  (low fidelity)"))
-                case .failure(let error):
-                    rows.append("\(artifact.file)  failed: \(error)")
-                }
-            }
-            let text = rows.joined(separator: "\n")
-            Task { @MainActor in done(text) }
-        }
-    }
-
-    private static func timed(_ runner: ModelRunner, _ x: [Float], runs: Int) throws -> ([Float], Stats) {
-        var y = try runner.run(x)
-        var latencies: [Double] = []
-        for _ in 0..<max(runs, 1) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            y = try runner.run(x)
-            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        guard let stats = Stats(latencies) else { throw RunnerError.output("no runs were timed") }
-        return (y, stats)
-    }
-}

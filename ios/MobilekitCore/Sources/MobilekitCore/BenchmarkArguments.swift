@@ -4,17 +4,27 @@ import Foundation
 /// `-bundle <dir> -artifact <file> -run_id <id> [-warmup N] [-iterations N] [-threads N] [-energy true|false]
 /// [-compute_units all|cpu|cpu_gpu|cpu_ne]` (Core ML compute units; ignored by ExecuTorch).
 /// A relative `-bundle` is taken inside the app's Documents folder.
+///
+/// LLM cases (docs/llm-contract.md), as Android's `--es mode llm`: `-mode llm -prompts prompts.json
+/// -prompt_ids a,b -max_new_tokens 128 -warmup 1 -repetitions 3` (prompts: the manifest's `llm.prompts` when
+/// absent; all prompts when no ids; max_new_tokens: the prompts file's default).
 public struct BenchmarkArguments: Equatable, Sendable {
     public let bundle: String
     public let artifact: String
     public let runId: String
-    public let warmup: Int
+    public var warmup: Int
     public let iterations: Int
     public let threads: Int
     public let energy: Bool
     /// Core ML `MLComputeUnits`: all, cpu (cpuOnly), cpu_gpu (cpuAndGPU), cpu_ne (cpuAndNeuralEngine).
     public let computeUnits: String
     public static let computeUnitNames = ["all", "cpu", "cpu_gpu", "cpu_ne"]
+    /// "model" (fixed-shape forward calls) or "llm" (generation from prompts).
+    public var mode: String = "model"
+    public var prompts: String?
+    public var promptIds: [String] = []
+    public var maxNewTokens: Int?
+    public var repetitions: Int = 1
 
     public init(bundle: String, artifact: String, runId: String, warmup: Int, iterations: Int, threads: Int,
                 energy: Bool, computeUnits: String = "all") {
@@ -80,9 +90,31 @@ public struct BenchmarkArguments: Equatable, Sendable {
         guard computeUnitNames.contains(units) else {
             throw ArgumentError.badValue("-compute_units must be one of \(computeUnitNames), got '\(units)'")
         }
-        return BenchmarkArguments(bundle: bundle, artifact: artifact, runId: runId, warmup: warmup,
-                                  iterations: iterations, threads: threads,
-                                  energy: ["true", "1", "YES", "yes"].contains(values["energy"] ?? "false"),
-                                  computeUnits: units)
+        var args = BenchmarkArguments(bundle: bundle, artifact: artifact, runId: runId, warmup: warmup,
+                                      iterations: iterations, threads: threads,
+                                      energy: ["true", "1", "YES", "yes"].contains(values["energy"] ?? "false"),
+                                      computeUnits: units)
+        let mode = values["mode"] ?? "model"
+        guard ["model", "llm"].contains(mode) else {
+            throw ArgumentError.badValue("-mode must be model or llm, got '\(mode)'")
+        }
+        args.mode = mode
+        if mode == "llm" {
+            args.warmup = try integer("warmup", 1)
+            args.repetitions = try integer("repetitions", 1)
+            args.maxNewTokens = try values["max_new_tokens"].map { _ in try integer("max_new_tokens", 1) }
+            args.prompts = values["prompts"]
+            args.promptIds = (values["prompt_ids"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
+            guard args.warmup >= 0, args.repetitions >= 1, (args.maxNewTokens ?? 1) >= 1 else {
+                throw ArgumentError.badValue("bad arguments: warmup=\(args.warmup) repetitions=\(args.repetitions) "
+                    + "max_new_tokens=\(args.maxNewTokens ?? 0)")
+            }
+            if let prompts = args.prompts {
+                guard !prompts.contains("/"), prompts != ".", prompts != ".." else {
+                    throw ArgumentError.badValue("-prompts must be a file name in the bundle, got '\(prompts)'")
+                }
+            }
+        }
+        return args
     }
 }

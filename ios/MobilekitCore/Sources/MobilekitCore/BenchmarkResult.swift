@@ -28,6 +28,8 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
     public var powerSamples: PowerSamples?
     /// Low Power Mode and thermal state around the run (screen: the app is in the foreground).
     public var deviceState: DeviceState?
+    /// LLM cases (`config.kind = "llm"`): one entry per prompt and timed repetition.
+    public var llm: LLMSection?
     public var errors: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -49,13 +51,14 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
         case timing
         case powerSamples = "power_samples"
         case deviceState = "device_state"
+        case llm
         case errors
     }
 
     public init(runId: String, startedUtc: String, finishedUtc: String?, app: AppInfo?, device: Device,
                 artifact: ArtifactInfo, config: Config, loadMs: Double?, latencyMs: [Double], stats: Stats,
                 memory: Memory?, energy: Energy?, thermal: Thermal?, check: Check?, errors: [String],
-                timing: Timing? = nil, deviceState: DeviceState? = nil) {
+                timing: Timing? = nil, deviceState: DeviceState? = nil, llm: LLMSection? = nil) {
         self.runId = runId
         self.startedUtc = startedUtc
         self.finishedUtc = finishedUtc
@@ -74,6 +77,7 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
         self.timing = timing
         self.powerSamples = nil
         self.deviceState = deviceState
+        self.llm = llm
     }
 
     // schema: result.schema.json#/properties/timing
@@ -214,6 +218,12 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
         public var threads: Int
         public var threadsUsed: Int?
         public var energy: Bool?
+        /// "model" (fixed-shape forward calls) or "llm" (generation from prompts).
+        public var kind: String?
+        public var maxNewTokens: Int?
+        public var prompts: String?
+        public var promptIds: [String]?
+        public var repetitions: Int?
 
         enum CodingKeys: String, CodingKey {
             case warmup
@@ -221,14 +231,26 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
             case threads
             case threadsUsed = "threads_used"
             case energy
+            case kind
+            case maxNewTokens = "max_new_tokens"
+            case prompts
+            case promptIds = "prompt_ids"
+            case repetitions
         }
 
-        public init(warmup: Int, iterations: Int, threads: Int, energy: Bool?, threadsUsed: Int? = nil) {
+        public init(warmup: Int, iterations: Int, threads: Int, energy: Bool?, threadsUsed: Int? = nil,
+                    kind: String? = nil, maxNewTokens: Int? = nil, prompts: String? = nil, promptIds: [String]? = nil,
+                    repetitions: Int? = nil) {
             self.warmup = warmup
             self.iterations = iterations
             self.threads = threads
             self.threadsUsed = threadsUsed
             self.energy = energy
+            self.kind = kind
+            self.maxNewTokens = maxNewTokens
+            self.prompts = prompts
+            self.promptIds = promptIds
+            self.repetitions = repetitions
         }
     }
 
@@ -379,6 +401,148 @@ public struct BenchmarkResult: Codable, Equatable, Sendable {
         case 1: return 1
         case 2: return 3
         default: return 4
+        }
+    }
+}
+
+extension BenchmarkResult {
+    // schema: result.schema.json#/properties/llm
+    public struct LLMSection: Codable, Equatable, Sendable {
+        public var runtimeApi: String?
+        public var loadMs: Double?
+        public var generations: [Generation]
+        public var summary: Summary?
+
+        enum CodingKeys: String, CodingKey {
+            case runtimeApi = "runtime_api"
+            case loadMs = "load_ms"
+            case generations
+            case summary
+        }
+
+        public init(runtimeApi: String?, loadMs: Double?, generations: [Generation]) {
+            self.runtimeApi = runtimeApi
+            self.loadMs = loadMs
+            self.generations = generations
+            self.summary = Summary(generations)
+        }
+    }
+
+    // schema: result.schema.json#/properties/llm/properties/generations/items
+    public struct Generation: Codable, Equatable, Sendable {
+        public var promptId: String
+        public var repetition: Int
+        public var promptTokens: Int
+        public var generatedTokens: Int
+        public var prefillTokS: Double?
+        public var decodeTokS: Double?
+        public var ttftMs: Double?
+        public var prefillMs: Double?
+        public var decodeMs: Double?
+        public var totalMs: Double?
+        public var startMs: Int?
+        public var endMs: Int?
+        public var stopReason: String?
+        public var pssKbPeak: Int?
+        public var text: String?
+        public var tokenIds: [Int]?
+        public var mjPerToken: Double?
+        public var check: LLMCheck?
+
+        enum CodingKeys: String, CodingKey {
+            case promptId = "prompt_id"
+            case repetition
+            case promptTokens = "prompt_tokens"
+            case generatedTokens = "generated_tokens"
+            case prefillTokS = "prefill_tok_s"
+            case decodeTokS = "decode_tok_s"
+            case ttftMs = "ttft_ms"
+            case prefillMs = "prefill_ms"
+            case decodeMs = "decode_ms"
+            case totalMs = "total_ms"
+            case startMs = "start_ms"
+            case endMs = "end_ms"
+            case stopReason = "stop_reason"
+            case pssKbPeak = "pss_kb_peak"
+            case text
+            case tokenIds = "token_ids"
+            case mjPerToken = "mj_per_token"
+            case check
+        }
+
+        /// One timed generation. iOS has no PSS and no energy reading: pss_kb_peak and mj_per_token stay nil (the
+        /// runner computes mJ/token from its own samples where it has them).
+        public init(promptId: String, repetition: Int, promptTokens: Int, record: GenerationRecord,
+                    startMs: Int?, endMs: Int?, check: LLMCheck?) {
+            self.promptId = promptId
+            self.repetition = repetition
+            self.promptTokens = promptTokens
+            generatedTokens = record.generatedTokens
+            prefillTokS = record.prefillTokPerS(promptTokens: promptTokens)
+            decodeTokS = record.decodeTokPerS
+            ttftMs = record.ttftMs
+            prefillMs = record.ttftMs
+            decodeMs = record.decodeSeconds.map { $0 * 1000 }
+            totalMs = record.totalSeconds * 1000
+            self.startMs = startMs
+            self.endMs = endMs
+            stopReason = record.stopReason
+            pssKbPeak = nil
+            text = record.text
+            tokenIds = record.hasIds ? record.tokenIds : nil
+            mjPerToken = nil
+            self.check = check
+        }
+    }
+
+    // schema: result.schema.json#/properties/llm/properties/generations/items/properties/check
+    public struct LLMCheck: Codable, Equatable, Sendable {
+        public var expectedTokens: Int?
+        public var matchedTokens: Int?
+        public var textEqual: Bool?
+        public var ok: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case expectedTokens = "expected_tokens"
+            case matchedTokens = "matched_tokens"
+            case textEqual = "text_equal"
+            case ok
+        }
+
+        public init(expectedTokens: Int?, matchedTokens: Int?, textEqual: Bool?, ok: Bool?) {
+            self.expectedTokens = expectedTokens
+            self.matchedTokens = matchedTokens
+            self.textEqual = textEqual
+            self.ok = ok
+        }
+    }
+
+    /// Medians over the timed generations.
+    // schema: result.schema.json#/properties/llm/properties/summary
+    public struct Summary: Codable, Equatable, Sendable {
+        public var prefillTokS: Double?
+        public var decodeTokS: Double?
+        public var ttftMs: Double?
+        public var mjPerToken: Double?
+        public var generatedTokens: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case prefillTokS = "prefill_tok_s"
+            case decodeTokS = "decode_tok_s"
+            case ttftMs = "ttft_ms"
+            case mjPerToken = "mj_per_token"
+            case generatedTokens = "generated_tokens"
+        }
+
+        public init(_ generations: [Generation]) {
+            func median(_ values: [Double]) -> Double? {
+                values.isEmpty ? nil : Stats.percentile(values.sorted(), 50)
+            }
+            prefillTokS = median(generations.compactMap(\.prefillTokS))
+            decodeTokS = median(generations.compactMap(\.decodeTokS))
+            ttftMs = median(generations.compactMap(\.ttftMs))
+            mjPerToken = nil
+            generatedTokens = median(generations.map { Double($0.generatedTokens) }).map { Int($0.rounded()) }
         }
     }
 }

@@ -21,6 +21,8 @@ public struct Manifest: Codable, Equatable, Sendable {
     public let sample: Sample?
     /// How to turn a sentence into the model's integer inputs (text bundles), or nil.
     public let tokenizer: Tokenizer?
+    /// A causal language model's tokenizer, prompt format, stop tokens and prompts (LLM bundles), or nil.
+    public let llm: LLM?
 
     enum CodingKeys: String, CodingKey {
         case schema
@@ -34,6 +36,7 @@ public struct Manifest: Codable, Equatable, Sendable {
         case failures
         case sample
         case tokenizer
+        case llm
     }
 
     // schema: manifest.schema.json#/properties/source
@@ -372,9 +375,12 @@ public struct Manifest: Codable, Equatable, Sendable {
         return manifest
     }
 
-    /// Reads `manifest.json` from a bundle directory.
+    /// Reads `manifest.json` from a bundle directory and checks every path it names (BundlePath): a bundle that
+    /// points outside its folder is refused before anything is read.
     public static func load(bundle: URL) throws -> Manifest {
-        try decode(Data(contentsOf: bundle.appendingPathComponent("manifest.json")))
+        let manifest = try decode(Data(contentsOf: bundle.appendingPathComponent("manifest.json")))
+        try manifest.checkPaths(bundle: bundle)
+        return manifest
     }
 
     /// The artifact entry for a file name.
@@ -388,7 +394,7 @@ public struct Manifest: Codable, Equatable, Sendable {
     /// The labels, one a line, or an empty list when the bundle has none.
     public func readLabels(bundle: URL) throws -> [String] {
         guard let labels else { return [] }
-        let text = try String(contentsOf: bundle.appendingPathComponent(labels), encoding: .utf8)
+        let text = try String(contentsOf: file(labels, field: "labels", bundle: bundle), encoding: .utf8)
         var lines = text.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         while let last = lines.last, last.isEmpty {
             lines.removeLast()
@@ -414,19 +420,23 @@ public struct Manifest: Codable, Equatable, Sendable {
         let files: [SampleInput] = sample.map { s in
             s.inputs ?? [SampleInput(name: inputs[0].name, file: s.input, dtype: inputs[0].dtype, shape: inputs[0].shape)]
         } ?? []
-        var out: [InputTensor] = []
-        for (i, input) in inputs.enumerated() {
+        // Match every input to its sample file first, so a missing integer input is named before any file is read.
+        let entries: [SampleInput?] = try inputs.enumerated().map { i, input in
             let entry = files.first(where: { $0.name == input.name })
                 ?? (i < files.count && !inputs.contains(where: { $0.name == files[i].name }) ? files[i] : nil)
+            if entry == nil && input.isInteger {
+                throw ManifestError.noSampleForIntegerInput(name: input.name, dtype: input.dtype)
+            }
+            return entry
+        }
+        var out: [InputTensor] = []
+        for (input, entry) in zip(inputs, entries) {
             guard let entry else {
-                guard !input.isInteger else {
-                    throw ManifestError.noSampleForIntegerInput(name: input.name, dtype: input.dtype)
-                }
                 out.append(InputTensor(name: input.name, shape: input.concreteShape,
                                        storage: .float32([Float](repeating: 0, count: input.count))))
                 continue
             }
-            let data = try Data(contentsOf: bundle.appendingPathComponent(entry.file))
+            let data = try Data(contentsOf: file(entry.file, field: "sample.inputs[].file", bundle: bundle))
             let shape = entry.shape.map { max($0, 1) }
             let expected = shape.reduce(1, *) * InputTensor.elementSize(entry.dtype)
             guard data.count == expected else {
@@ -440,7 +450,7 @@ public struct Manifest: Codable, Equatable, Sendable {
     /// The host's eager FP32 outputs[0] for the sample, or nil.
     public func readExpectedOutput(bundle: URL) throws -> [Float]? {
         guard let file = sample?.expectedOutputFile else { return nil }
-        return Tensors.floatsLE(try Data(contentsOf: bundle.appendingPathComponent(file)))
+        return Tensors.floatsLE(try Data(contentsOf: self.file(file, field: "sample.expected_output", bundle: bundle)))
     }
 
     /// A tokenized sentence mapped onto every model input (tokenizer.inputs names, else roles), in manifest order.
@@ -468,7 +478,7 @@ public struct Manifest: Codable, Equatable, Sendable {
     /// The bundle's sample input (raw little-endian float32 of inputs[0]), size-checked.
     public func readSampleInput(bundle: URL) throws -> [Float]? {
         guard let sample else { return nil }
-        let data = try Data(contentsOf: bundle.appendingPathComponent(sample.input))
+        let data = try Data(contentsOf: file(sample.input, field: "sample.input", bundle: bundle))
         let expected = inputs[0].count * MemoryLayout<Float>.size
         guard data.count == expected else {
             throw ManifestError.sampleSize(file: sample.input, bytes: data.count, expected: expected)

@@ -2,9 +2,6 @@ import Foundation
 #if canImport(CoreGraphics)
 import CoreGraphics
 #endif
-#if canImport(CoreML)
-import CoreML
-#endif
 
 /// The manifest's image preprocessing, giving what the Python reference `ImagePreprocess.apply`
 /// (export/spec.py, Pillow) gives; the same algorithm as the Android app's `Preprocess.java`.
@@ -310,20 +307,6 @@ extension Preprocess {
     public func apply(image: CGImage) throws -> [Float]? {
         guard let (bytes, width, height) = Preprocess.rgba(of: image) else { return nil }
         return try apply(rgba: bytes, width: width, height: height)
-    }
-}
-#endif
-
-#if canImport(CoreML)
-extension Preprocess {
-    /// Float values as an MLMultiArray of the given shape (copied).
-    public static func multiArray(_ values: [Float], shape: [Int]) throws -> MLMultiArray {
-        let array = try MLMultiArray(shape: shape.map { NSNumber(value: $0) }, dataType: .float32)
-        let pointer = array.dataPointer.bindMemory(to: Float.self, capacity: values.count)
-        for i in values.indices {
-            pointer[i] = values[i]
-        }
-        return array
     }
 }
 #endif

@@ -62,7 +62,8 @@ public struct WordPieceTokenizer: Sendable {
 
     /// Loads the bundle's `tokenizer.vocab` (one token a line).
     public static func load(bundle: URL, spec: Manifest.Tokenizer) throws -> WordPieceTokenizer {
-        try WordPieceTokenizer(vocabulary: readVocab(bundle.appendingPathComponent(spec.vocab)), spec: spec)
+        try WordPieceTokenizer(vocabulary: readVocab(BundlePath.resolve(spec.vocab, field: "tokenizer.vocab", in: bundle)),
+                               spec: spec)
     }
 
     /// A vocab.txt's tokens in id order (a trailing CR is dropped).

@@ -16,7 +16,7 @@ import MobilekitCore
 /// with `ImageTypeFold`. Other inputs are MLMultiArray float32. Multi-input models (a text model's token
 /// ids and attention mask) get one MLMultiArray per input name, in the data type the model declares
 /// (Core ML integer inputs are usually int32: int64 sample data is converted).
-final class CoreMLRunner: ModelRunner {
+public final class CoreMLRunner: ModelRunner {
     private let url: URL
     private let sha256: String
     private let input: Manifest.Input
@@ -25,9 +25,9 @@ final class CoreMLRunner: ModelRunner {
     private let configuration: MLModelConfiguration
     private let queue = DispatchQueue(label: "org.mobilekit.demo.coreml")
     private var model: MLModel?
-    private(set) var compiledFromCache = false
+    public private(set) var compiledFromCache = false
 
-    init(url: URL, sha256: String, input: Manifest.Input, outputName: String, computeUnits: String = "all") throws {
+    public init(url: URL, sha256: String, input: Manifest.Input, outputName: String, computeUnits: String = "all") throws {
         self.url = url
         self.sha256 = sha256
         self.input = input
@@ -38,12 +38,27 @@ final class CoreMLRunner: ModelRunner {
         try queue.sync { _ = try loadedModel() }  // the benchmark's load time includes compile (first time) + load
     }
 
-    var summary: String {
+    public var summary: String {
         "coreml (compute units \(unitsName)\(compiledFromCache ? ", compiled model from cache" : ""))"
+    }
+
+    /// Float values as an MLMultiArray of the given shape (copied).
+    static func multiArray(_ values: [Float], shape: [Int]) throws -> MLMultiArray {
+        let array = try MLMultiArray(shape: shape.map { NSNumber(value: $0) }, dataType: .float32)
+        let pointer = array.dataPointer.bindMemory(to: Float.self, capacity: values.count)
+        for i in values.indices {
+            pointer[i] = values[i]
+        }
+        return array
     }
 
     /// The compiled model, from the cache when this package (by sha256) was compiled before.
     private func compiledURL() throws -> URL {
+        try CoreMLRunner.compiled(url, sha256: sha256, fromCache: &compiledFromCache)
+    }
+
+    /// `.mlpackage` -> `.mlmodelc`, compiled once per sha256 into Application Support/compiled-models/.
+    static func compiled(_ url: URL, sha256: String, fromCache: inout Bool) throws -> URL {
         if url.pathExtension == "mlmodelc" {
             return url
         }
@@ -53,7 +68,7 @@ final class CoreMLRunner: ModelRunner {
         try fm.createDirectory(at: cache, withIntermediateDirectories: true)
         let cached = cache.appendingPathComponent("\(sha256).mlmodelc", isDirectory: true)
         if fm.fileExists(atPath: cached.path) {
-            compiledFromCache = true
+            fromCache = true
             return cached
         }
         let fresh = try MLModel.compileModel(at: url)  // a temporary directory the system may delete
@@ -72,7 +87,7 @@ final class CoreMLRunner: ModelRunner {
         return loaded
     }
 
-    func run(_ values: [Float]) throws -> [Float] {
+    public func run(_ values: [Float]) throws -> [Float] {
         try queue.sync {
             let model = try loadedModel()
             let description = model.modelDescription
@@ -85,7 +100,7 @@ final class CoreMLRunner: ModelRunner {
             if inputDescription.type == .image, let spec = input.preprocess {
                 value = MLFeatureValue(pixelBuffer: try pixelBuffer(values, spec: spec))
             } else {
-                value = MLFeatureValue(multiArray: try Preprocess.multiArray(values, shape: input.concreteShape))
+                value = MLFeatureValue(multiArray: try CoreMLRunner.multiArray(values, shape: input.concreteShape))
             }
             let features = try MLDictionaryFeatureProvider(dictionary: [name: value])
             let output = try model.prediction(from: features)
@@ -100,7 +115,7 @@ final class CoreMLRunner: ModelRunner {
         }
     }
 
-    func run(inputs: [InputTensor]) throws -> [Float] {
+    public func run(inputs: [InputTensor]) throws -> [Float] {
         try queue.sync {
             let model = try loadedModel()
             let description = model.modelDescription
