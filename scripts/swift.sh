@@ -91,7 +91,7 @@ in_root() {
     mount --bind "$scratch" "$root/mnt/scratch"
     cd "$root"
     exec chroot "$root" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/mnt/scratch/home LANG=C.UTF-8 \
-      TMPDIR=/mnt/scratch/tmp ${MOBILEKIT_VOCAB_IN_ROOT:+MOBILEKIT_VOCAB=$MOBILEKIT_VOCAB_IN_ROOT} \
+      TMPDIR=/mnt/scratch/tmp ${MOBILEKIT_SWIFT_ENV:-} \
       bash -c "cd /mnt/mobilekit && exec \"\$@\"" _ "$@"
   ' _ "$root" "$src" "$scratch" "$@"
 }
@@ -105,12 +105,21 @@ scratch="$cache/swift-scratch/$(printf '%s' "$src" | sha256sum | cut -c1-16)"
 mkdir -p "$scratch/home" "$scratch/tmp"
 exec 7>"$scratch.lock"
 flock 7
-# Everything the tests read from outside ios/ (the golden files, the MiniLM vocab) is copied into the
-# scratch folder, which the root sees at /mnt/scratch.
-if [ -n "${MOBILEKIT_VOCAB:-}" ]; then
-  rm -rf "$scratch/vocab" && mkdir -p "$scratch/vocab" && cp "$MOBILEKIT_VOCAB"/vocab.txt "$scratch/vocab/"
-  export MOBILEKIT_VOCAB_IN_ROOT=/mnt/scratch/vocab
+# The data the Swift tests read (camera frames from real photos with Python's preprocess of each, the MiniLM
+# vocab): MOBILEKIT_SWIFT_DATA (a folder, e.g. from tests/apps/test_swift.py), else made now by
+# tests/apps/ios_swift_data.py in the pinned Python environment. It is copied into the scratch folder, which the
+# root sees at /mnt/scratch; the tests write their result.json files to /mnt/scratch/out, copied back to
+# MOBILEKIT_SWIFT_OUT when that is set (pytest validates them against the JSON Schemas).
+rm -rf "$scratch/data" "$scratch/out" && mkdir -p "$scratch/out"
+if [ "$action" = test ] || [ "$action" = all ]; then
+  if [ -n "${MOBILEKIT_SWIFT_DATA:-}" ]; then
+    cp -R "$MOBILEKIT_SWIFT_DATA" "$scratch/data"
+  else
+    echo "swift.sh: making the Swift tests' data (tests/apps/ios_swift_data.py)..." >&2
+    bash "$here/scripts/venv.sh" python "$here/tests/apps/ios_swift_data.py" "$scratch/data" >/dev/null
+  fi
 fi
+export MOBILEKIT_SWIFT_ENV="MOBILEKIT_SWIFT_DATA=/mnt/scratch/data MOBILEKIT_VOCAB=/mnt/scratch/data/minilm MOBILEKIT_SWIFT_OUT=/mnt/scratch/out"
 if [ "$action" = run ]; then
   in_root "$scratch" "$@"
   exit $?
@@ -134,4 +143,7 @@ for pkg in "${pkgs[@]}"; do
     echo "swift.sh: tested $pkg in $((SECONDS - t0)) s" >&2
   fi
 done
+if [ -n "${MOBILEKIT_SWIFT_OUT:-}" ]; then
+  mkdir -p "$MOBILEKIT_SWIFT_OUT" && cp -R "$scratch/out/." "$MOBILEKIT_SWIFT_OUT/"
+fi
 exit "$status"

@@ -51,7 +51,8 @@ let package = Package(
     targets: standInTargets + [
         .target(name: "MobilekitCore", swiftSettings: swift6),
         .target(name: "MobilekitApp", dependencies: appDependencies, swiftSettings: swift6),
-        .testTarget(name: "MobilekitCoreTests", dependencies: ["MobilekitCore"], swiftSettings: swift6),
+        .testTarget(name: "MobilekitCoreTests", dependencies: ["MobilekitCore"], exclude: ["Fixtures"],
+                    swiftSettings: swift6),
         .testTarget(name: "MobilekitAppTests", dependencies: ["MobilekitApp", "MobilekitCore"], swiftSettings: swift6),
     ]
 )
