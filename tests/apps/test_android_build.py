@@ -135,9 +135,42 @@ def test_instrumentation_test_reads_every_protocol_extra():
 
 def test_demo_bundles_are_generated_not_committed():
     build = (ANDROID / "app" / "build.gradle").read_text()
-    assert 'tasks.register("copyDemoBundles", Sync)' in build and "dependsOn(copyDemoBundles)" in build
+    assert 'tasks.register("copyDemoBundles", CopyDemoBundles)' in build
     assets = ANDROID / "app" / "src" / "main" / "assets"
     assert not any(p.suffix in (".pte", ".onnx", ".ort") for p in assets.rglob("*")) if assets.exists() else True
+
+
+def _groovy_class(build: str, name: str) -> str:
+    """The body of a class declared in a build script (brace-matched)."""
+    start = build.index(f"abstract class {name} extends DefaultTask {{")
+    depth, i = 0, build.index("{", start)
+    for j in range(i, len(build)):
+        depth += {"{": 1, "}": -1}.get(build[j], 0)
+        if depth == 0:
+            return build[start:j + 1]
+    raise AssertionError(f"class {name} is not closed")
+
+
+def test_copy_demo_bundles_fails_loudly_and_feeds_assets_through_the_variant_api():
+    """Issue 15 #7 and #8 (parsed: Gradle and Google's Maven are not here). A Sync/Copy task without a `from`
+    is NO-SOURCE and Gradle skips it, doFirst included, so the "no bundle" stop must live in a @TaskAction of a
+    task whose inputs are not @SkipWhenEmpty; its output reaches the assets through
+    androidComponents.onVariants { sources.assets.addGeneratedSourceDirectory(task) { it.outputDir } }, which
+    wires the dependency for every consumer (merge, lint, release), not assets.srcDirs += and preBuild."""
+    build = (ANDROID / "app" / "build.gradle").read_text()
+    code = "\n".join(l.split("//")[0] for l in build.splitlines())  # comments out
+    task = _groovy_class(code, "CopyDemoBundles")
+    assert "@TaskAction" in task and "throw new GradleException(" in task
+    action = task[task.index("@TaskAction"):]
+    assert action.index("present.isEmpty()") < action.index("throw new GradleException(") < action.index("fs.sync")
+    assert "SkipWhenEmpty" not in task and "doFirst" not in code and "Sync)" not in code and "Copy)" not in code
+    assert "@OutputDirectory" in task and "DirectoryProperty getOutputDir()" in task and "@Input" in task
+    assert re.search(r"androidComponents\s*\{\s*onVariants\(selector\(\)\.all\(\)\)\s*\{\s*variant\s*->\s*"
+                     r"variant\.sources\.assets\?\.addGeneratedSourceDirectory\(copyDemoBundles\)\s*\{\s*it\.outputDir\s*\}",
+                     code), "assets must come from addGeneratedSourceDirectory(copyDemoBundles) { it.outputDir }"
+    assert "srcDirs" not in code and "preBuild" not in code
+    # the shipped patterns are one list, used by the copy and by the task's inputs
+    assert code.count("CopyDemoBundles.SHIPPED") == 1 and "child.include(SHIPPED)" in task
 
 
 @pytest.mark.parametrize("path", ["android/README.md", "ios/README.md"])

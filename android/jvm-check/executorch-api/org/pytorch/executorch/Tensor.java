@@ -30,6 +30,10 @@ public abstract class Tensor {
     throw new UnsupportedOperationException();
   }
 
+  public static Tensor fromBlob(short[] data, long[] shape) {
+    throw new UnsupportedOperationException();
+  }
+
   public static Tensor fromBlobUnsigned(byte[] data, long[] shape) {
     throw new UnsupportedOperationException();
   }

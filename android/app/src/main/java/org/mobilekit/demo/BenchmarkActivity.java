@@ -39,7 +39,7 @@ public final class BenchmarkActivity extends Activity {
   protected void onCreate(Bundle savedInstanceState) {
     super.onCreate(savedInstanceState);
     TextView status = new TextView(this);
-    status.setPadding(32, 32, 32, 32);
+    EdgeToEdge.padForSystemBars(status, 32);
     setContentView(status);
     if (savedInstanceState != null) {
       // Recreated by a configuration change while the first instance's thread still runs: that thread

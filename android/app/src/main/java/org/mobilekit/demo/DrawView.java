@@ -9,11 +9,18 @@ import android.graphics.Path;
 import android.view.MotionEvent;
 import android.view.View;
 
-/** A square to draw on with a finger: dark ink on white paper, like the digits model's pictures. */
+/**
+ * A square to draw on with a finger: dark ink on white paper, like the digits model's pictures. It sits
+ * in the screen's ScrollView, so a stroke asks the parents not to take the gesture over
+ * ({@code requestDisallowInterceptTouchEvent}): a vertical stroke draws instead of scrolling the page.
+ */
 final class DrawView extends View {
   private final Paint ink = new Paint(Paint.ANTI_ALIAS_FLAG);
   private final Path path = new Path();
   private Bitmap picture;
+  /** The picture scaled to the view, made once per picture and size (not on every draw). */
+  private Bitmap scaled;
+  private int strokePoints;
 
   DrawView(Context context) {
     super(context);
@@ -39,14 +46,28 @@ final class DrawView extends View {
   void clear() {
     path.reset();
     picture = null;
+    scaled = null;
+    strokePoints = 0;
     invalidate();
   }
 
   /** Shows a picked picture instead of the drawing. */
   void show(Bitmap bitmap) {
     path.reset();
+    strokePoints = 0;
     picture = bitmap;
+    scaled = null;
     invalidate();
+  }
+
+  /** The picked or captured picture on show, or null while drawing. */
+  Bitmap shownPicture() {
+    return picture;
+  }
+
+  /** Points drawn since the last clear (a stroke that the ScrollView took over has only its first). */
+  int strokePoints() {
+    return strokePoints;
   }
 
   /** What is on screen as an ARGB_8888 bitmap: the picked picture, or the drawing. */
@@ -64,8 +85,11 @@ final class DrawView extends View {
   @Override
   protected void onDraw(Canvas canvas) {
     canvas.drawColor(Color.WHITE);
-    if (picture != null) {
-      canvas.drawBitmap(Bitmap.createScaledBitmap(picture, getWidth(), getHeight(), true), 0, 0, null);
+    if (picture != null && getWidth() > 0 && getHeight() > 0) {
+      if (scaled == null || scaled.getWidth() != getWidth() || scaled.getHeight() != getHeight()) {
+        scaled = Bitmap.createScaledBitmap(picture, getWidth(), getHeight(), true);
+      }
+      canvas.drawBitmap(scaled, 0, 0, null);
     } else {
       canvas.drawPath(path, ink);
     }
@@ -75,16 +99,39 @@ final class DrawView extends View {
   public boolean onTouchEvent(MotionEvent e) {
     if (picture != null) {
       picture = null;
+      scaled = null;
     }
-    if (e.getAction() == MotionEvent.ACTION_DOWN) {
-      path.moveTo(e.getX(), e.getY());
-    } else if (e.getAction() == MotionEvent.ACTION_MOVE) {
-      path.lineTo(e.getX(), e.getY());
-    } else if (e.getAction() == MotionEvent.ACTION_UP) {
-      performClick();
+    switch (e.getActionMasked()) {
+      case MotionEvent.ACTION_DOWN:
+        // The stroke is ours from the first touch: no parent (the ScrollView) may intercept it.
+        if (getParent() != null) {
+          getParent().requestDisallowInterceptTouchEvent(true);
+        }
+        path.moveTo(e.getX(), e.getY());
+        strokePoints++;
+        break;
+      case MotionEvent.ACTION_MOVE:
+        path.lineTo(e.getX(), e.getY());
+        strokePoints++;
+        break;
+      case MotionEvent.ACTION_UP:
+        release();
+        performClick();
+        break;
+      case MotionEvent.ACTION_CANCEL:
+        release();
+        break;
+      default:
+        break;
     }
     invalidate();
     return true;
+  }
+
+  private void release() {
+    if (getParent() != null) {
+      getParent().requestDisallowInterceptTouchEvent(false);
+    }
   }
 
   @Override

@@ -44,6 +44,7 @@ public final class GameLoopActivity extends Activity {
     super.onCreate(savedInstanceState);
     TextView status = new TextView(this);
     status.setText("mobilekit game loop running\u2026");
+    EdgeToEdge.padForSystemBars(status, 32);
     setContentView(status);
     if (savedInstanceState != null) {
       finish();

@@ -98,12 +98,17 @@ public final class MainActivity extends Activity {
   private float[] previousEmbedding;
   private String previousSentence;
 
+  private static final String STATE_PHOTO_URI = "photo_uri";
+
   @Override
   protected void onCreate(Bundle savedInstanceState) {
     super.onCreate(savedInstanceState);
+    if (savedInstanceState != null) {
+      // The camera app often runs while this activity is destroyed: the capture's target survives here.
+      photoUri = savedInstanceState.getParcelable(STATE_PHOTO_URI);
+    }
     LinearLayout root = new LinearLayout(this);
     root.setOrientation(LinearLayout.VERTICAL);
-    root.setPadding(24, 24, 24, 24);
     bundleSpinner = spinner("bundle", new String[0]);
     runtimeSpinner = spinner("runtime", RUNTIMES);
     precisionSpinner = spinner("precision", PRECISIONS);
@@ -139,13 +144,17 @@ public final class MainActivity extends Activity {
     pictureRow.addView(row(button("Classify", "classify", v -> classifyPicture(drawing.snapshot())),
         button("Clear", "clear", v -> drawing.clear())));
     pictureRow.addView(row(button("Camera", "camera", v -> takePhoto()),
-        button("Photo\u2026", "pick", v -> pickPhoto())));
+        button("Photo\u2026", "pick", v -> pickPhoto()),
+        button("Live", "live", v -> openLiveCamera())));
     root.addView(pictureRow);
     root.addView(row(button("Sample", "sample", v -> classifySample()),
         button("Compare all", "compare", v -> compareAll())));
     root.addView(output);
     ScrollView scroll = new ScrollView(this);
+    scroll.setTag("scroll");
     scroll.addView(root);
+    // targetSdk 35 draws edge to edge: keep the controls clear of the status, navigation and IME bars.
+    EdgeToEdge.padForSystemBars(scroll, 24);
     setContentView(scroll);
 
     AdapterView.OnItemSelectedListener refilter = new Selected(() -> refreshArtifacts());
@@ -286,9 +295,32 @@ public final class MainActivity extends Activity {
     startActivityForResult(pick, PICK_IMAGE);
   }
 
+  @Override
+  protected void onSaveInstanceState(Bundle out) {
+    super.onSaveInstanceState(out);
+    if (photoUri != null) {
+      out.putParcelable(STATE_PHOTO_URI, photoUri);
+    }
+  }
+
+  /** The live camera screen on the open bundle and the selected artifact. */
+  private void openLiveCamera() {
+    File dir = bundleDir;
+    if (dir == null) {
+      show("Pick a bundle first.");
+      return;
+    }
+    Intent live = new Intent(this, CameraActivity.class).putExtra(CameraActivity.EXTRA_BUNDLE, dir.getAbsolutePath());
+    Manifest.Artifact a = selected();
+    if (a != null) {
+      live.putExtra(CameraActivity.EXTRA_ARTIFACT, a.file);
+    }
+    startActivity(live);
+  }
+
   private void takePhoto() {
     Intent capture = new Intent(MediaStore.ACTION_IMAGE_CAPTURE);
-    photoUri = null;
+    discardPendingPhoto();
     if (Build.VERSION.SDK_INT >= 29) {
       // A full-size photo into the app's own MediaStore entry (no storage permission on API 29+).
       ContentValues v = new ContentValues();
@@ -302,7 +334,21 @@ public final class MainActivity extends Activity {
     try {
       startActivityForResult(capture, TAKE_PHOTO);
     } catch (android.content.ActivityNotFoundException e) {
+      discardPendingPhoto();
       show("No camera app on this device.");
+    }
+  }
+
+  /** Deletes the MediaStore entry made for a capture that produced no photo (cancelled, failed). */
+  private void discardPendingPhoto() {
+    Uri pending = photoUri;
+    photoUri = null;
+    if (pending != null) {
+      try {
+        getContentResolver().delete(pending, null, null);
+      } catch (RuntimeException e) {
+        // the entry is gone or not ours any more; nothing is left to clean up
+      }
     }
   }
 
@@ -310,6 +356,9 @@ public final class MainActivity extends Activity {
   protected void onActivityResult(int requestCode, int resultCode, Intent data) {
     super.onActivityResult(requestCode, resultCode, data);
     if (resultCode != RESULT_OK) {
+      if (requestCode == TAKE_PHOTO) {
+        discardPendingPhoto(); // a cancelled capture leaves no empty entry in the gallery
+      }
       return;
     }
     if (requestCode == TAKE_PHOTO && photoUri == null && data != null && data.getExtras() != null) {
@@ -321,26 +370,56 @@ public final class MainActivity extends Activity {
       return;
     }
     Uri uri = requestCode == TAKE_PHOTO ? photoUri : (data == null ? null : data.getData());
+    if (requestCode == TAKE_PHOTO) {
+      photoUri = null; // the entry now holds the user's photo: keep it, but it is no longer pending
+    }
     if (uri == null) {
       return;
     }
+    int[] minSide = modelSide();
     worker.execute(() -> {
       try {
-        Bitmap b = decodeUpright(uri);
+        Bitmap b = decodeUpright(uri, minSide[0]);
         runOnUiThread(() -> {
           drawing.show(b);
           classifyPicture(b);
         });
-      } catch (Exception e) {
-        show("Cannot open that picture: " + e.getMessage());
+      } catch (Throwable t) { // OutOfMemoryError included: the screen says so instead of dying
+        show("Cannot open that picture: " + t);
       }
     });
   }
 
-  /** Decodes a picture and turns it upright from its EXIF orientation (portrait photos come rotated). */
-  private Bitmap decodeUpright(Uri uri) throws Exception {
+  /** The open bundle's largest preprocess side (what a decoded photo must keep), 512 when unknown. */
+  private int[] modelSide() {
+    Manifest m = manifest;
+    int side = 512;
+    if (m != null && m.inputs.get(0).preprocess != null) {
+      int[] r = m.inputs.get(0).preprocess.resize;
+      side = Math.max(r[0], r[1]);
+    }
+    return new int[] {side};
+  }
+
+  /**
+   * Decodes a picture at a reduced size and turns it upright from its EXIF orientation (portrait photos
+   * come rotated). A 50-megapixel photo is not decoded whole: {@code inSampleSize} (a power of two, from
+   * the bounds read first) keeps the shorter side at least twice the model's input and the longer side
+   * at most {@link Preprocess#MAX_DECODE_SIDE}. Worker thread only.
+   *
+   * @param uri the picture
+   * @param modelSide the model's largest preprocess side
+   */
+  private Bitmap decodeUpright(Uri uri, int modelSide) throws Exception {
+    BitmapFactory.Options bounds = new BitmapFactory.Options();
+    bounds.inJustDecodeBounds = true;
+    try (InputStream in = getContentResolver().openInputStream(uri)) {
+      BitmapFactory.decodeStream(in, null, bounds);
+    }
     BitmapFactory.Options opts = new BitmapFactory.Options();
     opts.inPreferredConfig = Bitmap.Config.ARGB_8888;
+    opts.inSampleSize = Preprocess.sampleSize(bounds.outWidth, bounds.outHeight, 2 * modelSide,
+        Preprocess.MAX_DECODE_SIDE);
     Bitmap b;
     try (InputStream in = getContentResolver().openInputStream(uri)) {
       b = BitmapFactory.decodeStream(in, null, opts);
@@ -380,11 +459,12 @@ public final class MainActivity extends Activity {
 
   // ---- running ---------------------------------------------------------------------------------
   private void classifyPicture(Bitmap picture) {
-    int w = picture.getWidth();
-    int h = picture.getHeight();
-    int[] pixels = new int[w * h];
-    picture.getPixels(pixels, 0, w, 0, 0, w, h);
     withArtifact(a -> runOne(a, m -> {
+      // Worker thread: the pixels are read here, not on the UI thread.
+      int w = picture.getWidth();
+      int h = picture.getHeight();
+      int[] pixels = new int[w * h];
+      picture.getPixels(pixels, 0, w, 0, 0, w, h);
       Manifest.Input input = m.inputs.get(0);
       if (input.preprocess == null) {
         throw new IllegalArgumentException("inputs[0] of " + m.name + " is not an image.");
@@ -556,10 +636,6 @@ public final class MainActivity extends Activity {
 
   private void compareAll() {
     Bitmap picture = drawing.snapshot();
-    int w = picture.getWidth();
-    int h = picture.getHeight();
-    int[] pixels = new int[w * h];
-    picture.getPixels(pixels, 0, w, 0, 0, w, h);
     int threads = threads();
     int runs = runs();
     show("Comparing every artifact (" + runs + " runs each)\u2026");
@@ -572,6 +648,10 @@ public final class MainActivity extends Activity {
         }
         Manifest m = manifest;
         File dir = bundleDir;
+        int w = picture.getWidth();
+        int h = picture.getHeight();
+        int[] pixels = new int[w * h];
+        picture.getPixels(pixels, 0, w, 0, 0, w, h);
         if (m.inputs.size() > 1 || m.hasIntegerInputs()) {
           List<Classify.Outcome> rows = Classify.compareAll(dir, m, m.readSampleInputs(dir), threads, runs,
               Collections.<String, String>emptyMap());

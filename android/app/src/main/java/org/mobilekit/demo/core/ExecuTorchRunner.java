@@ -20,6 +20,9 @@ public final class ExecuTorchRunner implements Runner {
   private final Module module;
   private final FloatBuffer input;
   private final Tensor inputTensor;
+  private final String inputName;
+  private final long[] inputShape;
+  private final boolean halfInput;
   private final String backends;
   private List<InputTensor> lastInputs;
   private EValue[] lastValues;
@@ -29,11 +32,14 @@ public final class ExecuTorchRunner implements Runner {
    * Loads the program and its forward method.
    *
    * @param file the .pte file
+   * @param inputName inputs[0]'s name
+   * @param dtype inputs[0]'s dtype (float32 pictures go through a preallocated buffer; float16 ones are
+   *     rounded to half precision first)
    * @param shape inputs[0]'s concrete shape
    * @param threads CPU threads for the model's operators (>= 1, resolved by {@code Benchmark.Config};
    *     passed as {@code numThreads}, so ExecuTorch's own default of half the cores never applies)
    */
-  public ExecuTorchRunner(File file, long[] shape, int threads) {
+  public ExecuTorchRunner(File file, String inputName, String dtype, long[] shape, int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1 (resolve 0 with Benchmark.Config.resolvedThreads)");
     }
@@ -46,12 +52,19 @@ public final class ExecuTorchRunner implements Runner {
       used = "[?]";
     }
     backends = used + " threads=" + threads;
-    input = Tensor.allocateFloatBuffer((int) Tensors.numel(shape));
-    inputTensor = Tensor.fromBlob(input, shape);
+    this.inputName = inputName;
+    inputShape = shape.clone();
+    halfInput = "float16".equals(dtype);
+    input = halfInput ? null : Tensor.allocateFloatBuffer((int) Tensors.numel(shape));
+    inputTensor = halfInput ? null : Tensor.fromBlob(input, shape);
   }
 
   @Override
   public float[] run(float[] values) {
+    if (halfInput) {
+      return output(module.forward(EValue.from(Tensor.fromBlob(
+          InputTensor.ofHalves(inputName, inputShape, values).halfBits(), inputShape))));
+    }
     input.rewind();
     input.put(values);
     return output(module.forward(EValue.from(inputTensor)));
@@ -75,7 +88,7 @@ public final class ExecuTorchRunner implements Runner {
    *
    * @param t the input
    * @return a tensor over a copy of its values
-   * @throws UnsupportedArtifactException for bool and float16 inputs (no matching fromBlob in the Java API)
+   * @throws UnsupportedArtifactException for bool inputs (no bool fromBlob in the Java API)
    */
   static Tensor tensor(InputTensor t) throws UnsupportedArtifactException {
     switch (t.dtype) {
@@ -89,9 +102,12 @@ public final class ExecuTorchRunner implements Runner {
         return Tensor.fromBlob(t.bytes(), t.shape);
       case "uint8":
         return Tensor.fromBlobUnsigned(t.bytes(), t.shape);
+      case "float16":
+        return Tensor.fromBlob(t.halfBits(), t.shape); // a Tensor_float16 (HALF) over the raw bits
       default:
         throw new UnsupportedArtifactException("input '" + t.name + "' is " + t.dtype + ": ExecuTorch's Java API "
-            + "takes float32, int64, int32, int8 and uint8 tensors; re-export with that input as int32/int64/float32");
+            + "takes float32, float16, int64, int32, int8 and uint8 tensors; re-export with that input as "
+            + "int32/int64/float32");
     }
   }
 

@@ -208,8 +208,96 @@ public final class InputTensor {
       }
       return ofFloats(name, shape, f);
     }
+    if ("float16".equals(target) && "float32".equals(dtype)) {
+      return ofHalves(name, shape, floats());
+    }
+    if ("float32".equals(target) && "float16".equals(dtype)) {
+      short[] h = halfBits();
+      float[] f = new float[h.length];
+      for (int i = 0; i < h.length; i++) {
+        f[i] = fromHalf(h[i]);
+      }
+      return ofFloats(name, shape, f);
+    }
     throw new IllegalArgumentException("input '" + name + "': sample data is " + dtype + " but the model takes "
         + target);
+  }
+
+  /**
+   * A float16 input from float32 values (a picture for a model exported with float16 inputs).
+   *
+   * @param name the model input's name
+   * @param shape its concrete shape
+   * @param values row-major float32 values, each rounded to the nearest half (ties to even)
+   * @return the tensor
+   */
+  public static InputTensor ofHalves(String name, long[] shape, float[] values) {
+    short[] h = new short[values.length];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = toHalf(values[i]);
+    }
+    return new InputTensor(name, "float16", shape, h);
+  }
+
+  /**
+   * IEEE 754 binary16 bits of a float, rounded to nearest, ties to even (as numpy's astype(float16)):
+   * overflow gives infinity, tiny values become subnormals or zero, NaN stays NaN.
+   *
+   * @param f the value
+   * @return its half-precision bits
+   */
+  public static short toHalf(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    int sign = (bits >>> 16) & 0x8000;
+    int exp = (bits >>> 23) & 0xff;
+    int mant = bits & 0x7fffff;
+    if (exp == 0xff) {
+      return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+    }
+    int e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      return (short) (sign | 0x7c00);
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        return (short) sign;
+      }
+      int full = mant | 0x800000;
+      int shift = 14 - e;
+      int half = full >>> shift;
+      int rem = full & ((1 << shift) - 1);
+      int mid = 1 << (shift - 1);
+      if (rem > mid || (rem == mid && (half & 1) != 0)) {
+        half++;
+      }
+      return (short) (sign | half);
+    }
+    int half = (e << 10) | (mant >>> 13);
+    int rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem == 0x1000 && (half & 1) != 0)) {
+      half++; // a carry into the exponent is right, up to infinity
+    }
+    return (short) (sign | half);
+  }
+
+  /**
+   * The float value of IEEE 754 binary16 bits (exact).
+   *
+   * @param h half-precision bits
+   * @return the value
+   */
+  public static float fromHalf(short h) {
+    int sign = (h & 0x8000) << 16;
+    int e = (h >>> 10) & 0x1f;
+    int m = h & 0x3ff;
+    if (e == 0) {
+      float v = m * 0x1p-24f;
+      return sign != 0 ? -v : v;
+    }
+    if (e == 31) {
+      return Float.intBitsToFloat(sign | 0x7f800000 | (m << 13));
+    }
+    return Float.intBitsToFloat(sign | ((e - 15 + 127) << 23) | (m << 13));
   }
 
   /** The values of a float32 tensor (shared, do not modify). */

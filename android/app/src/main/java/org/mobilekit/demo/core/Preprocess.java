@@ -115,6 +115,36 @@ public final class Preprocess {
     return new int[] {w, h};
   }
 
+  /** The longest side a photo is decoded at ({@link #sampleSize}): 4 megapixels of ARGB at most. */
+  public static final int MAX_DECODE_SIDE = 2048;
+
+  /**
+   * The {@code BitmapFactory.Options.inSampleSize} for decoding a photo that will be preprocessed: the
+   * largest power of two that keeps the shorter side at least {@code minSide}, raised until the longer
+   * side fits {@code maxSide} (so a huge photo never reaches the UI, whatever the model).
+   *
+   * @param width the photo's width (from {@code inJustDecodeBounds})
+   * @param height its height
+   * @param minSide the shorter side to keep, e.g. twice the model's input side
+   * @param maxSide the longest side allowed after decoding
+   * @return 1, 2, 4, ...; 1 when the size is unknown (&lt;= 0)
+   */
+  public static int sampleSize(int width, int height, int minSide, int maxSide) {
+    if (width <= 0 || height <= 0) {
+      return 1;
+    }
+    int shorter = Math.min(width, height);
+    int longer = Math.max(width, height);
+    int s = 1;
+    while (shorter / (s * 2) >= minSide) {
+      s *= 2;
+    }
+    while ((longer + s - 1) / s > maxSide) {
+      s *= 2;
+    }
+    return s;
+  }
+
   /**
    * Reorders a CHW result for the input's layout.
    *

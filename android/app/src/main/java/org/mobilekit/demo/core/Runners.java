@@ -57,7 +57,7 @@ public final class Runners {
     long[] shape = Tensors.concrete(input.shape);
     switch (artifact.runtime) {
       case "executorch":
-        return new ExecuTorchRunner(file, shape, threads);
+        return new ExecuTorchRunner(file, input.name, input.dtype, shape, threads);
       case "onnxruntime":
         return new OrtRunner(modelFile(bundleDir, artifact), input.name, shape, threads, ortXnnpack,
             ortConfig == null ? Collections.<String, String>emptyMap() : ortConfig);
