@@ -282,15 +282,7 @@ final class DemoModel: ObservableObject {
 
     func classify(image: CGImage) {
         let shared = SharedImage(image: image)
-        classify { manifest in
-            guard let spec = manifest.inputs[0].preprocess else {
-                throw RunnerError.unsupported("inputs[0] is not an image")
-            }
-            guard let values = try Preprocess(spec: spec).apply(image: shared.image) else {
-                throw RunnerError.unsupported("cannot read that picture's pixels")
-            }
-            return values
-        }
+        classify { manifest in try Preprocess.modelInput(image: shared.image, manifest: manifest) }
     }
 
     func confirmLowFidelity() {

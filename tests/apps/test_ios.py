@@ -1,6 +1,7 @@
-"""The iOS app (ios/), checked without a Swift toolchain: every Swift file parses (tree-sitter-swift),
-the Codable structs decode/encode exactly the keys the JSON Schemas define (each struct names its
-schema object in a `// schema:` line), and the XcodeGen project.yml parses and points at real paths."""
+"""The iOS app (ios/), the checks that need no Swift toolchain: every Swift file parses (tree-sitter-swift; the
+SwiftUI views are only parsed, everything else is also compiled and tested by tests/apps/test_swift.py), the
+Codable structs decode/encode exactly the keys the JSON Schemas define (each struct names its schema object in a
+`// schema:` line), and the XcodeGen project.yml parses and points at real paths."""
 
 from __future__ import annotations
 
@@ -114,13 +115,21 @@ def test_swift_codable_keys_match_the_schemas():
             allowed = set(obj.get("properties", {}))
             unknown = set(keys) - allowed
             assert not unknown, f"{name} ({schema_file}{pointer}) has keys the schema does not define: {unknown}"
+            source = path.read_text()
             for req in obj.get("required", []):
                 assert req in keys, f"{name} lacks required {schema_file}{pointer} field {req!r}"
-                assert not keys[req][1], f"{name}.{keys[req][0]} is optional but {req!r} is required"
+                prop = keys[req][0]
+                nullable = "null" in (obj["properties"][req].get("type") or [])
+                written_as_null = f"c.encode({prop}, forKey: .{prop})" in source  # encode, not encodeIfPresent
+                # The app only reads manifests (a null decodes into an optional); what it writes must write null.
+                assert not keys[req][1] or (nullable and (written_as_null or schema_file != "result.schema.json")), \
+                    f"{name}.{prop} is optional but {req!r} is required (nullable ones must be encoded as null)"
             seen[name] = (schema_file, pointer, keys)
     expected = {"Manifest", "Source", "Input", "ImagePreprocess", "Output", "Postprocess", "Artifact", "Sample",
                 "BenchmarkResult", "AppInfo", "Device", "ArtifactInfo", "Config", "Stats", "Memory", "Energy",
-                "Thermal", "Check", "SampleInput", "SampleOutput", "Tokenizer", "TokenizerInputs"}
+                "Thermal", "Check", "SampleInput", "SampleOutput", "Tokenizer", "TokenizerInputs",
+                "LLM", "LLMTokenizer", "KVCache", "PromptFormat", "PromptsFile", "Prompt", "Expected",
+                "LLMSection", "Generation", "LLMCheck", "Summary"}
     assert expected <= set(seen), f"structs without a schema marker: {expected - set(seen)}"
     result_keys = seen["BenchmarkResult"][2]
     assert "simulated" not in result_keys, "the iOS app is real hardware: no 'simulated' key"
@@ -171,15 +180,40 @@ def test_project_yml_parses_and_points_at_real_paths():
     assert demo_sources and demo_sources <= covered
     tests = set((IOS / "MobilekitCore" / "Tests").rglob("*.swift"))
     assert len(tests) >= 3 and tests <= covered
+    deps = {(d.get("package"), d.get("product")) for d in app["dependencies"]}
+    for product in ("backend_coreml", "executorch_llm", "kernels_llm"):  # defect 2; the LLM runner
+        assert ("ExecuTorch", product) in deps, product
+    assert ("MobilekitCore", "MobilekitApp") in deps
+    script = app["preBuildScripts"][0]  # defect 5: declared input/output, sandboxing stated, a team note
+    assert script["inputFiles"] and script["outputFiles"]
+    assert app["settings"]["base"]["ENABLE_USER_SCRIPT_SANDBOXING"] == "NO"
+    assert "DEVELOPMENT_TEAM" in app["settings"]["base"]
+    assert app["info"]["properties"]["NSCameraUsageDescription"]
+
+
+APP = IOS / "MobilekitCore" / "Sources" / "MobilekitApp"
 
 
 def test_no_inference_on_the_main_thread():
-    core_ml = (IOS / "MobilekitDemo" / "CoreMLRunner.swift").read_text()
+    core_ml = (APP / "CoreMLRunner.swift").read_text()
     assert "DispatchQueue(label:" in core_ml and "queue.sync" in core_ml  # one owner, a serial queue
-    content = (IOS / "MobilekitDemo" / "ContentView.swift").read_text()
-    assert "queue.async" in content and ".run(x)" in content.split("final class InferenceEngine")[1]
+    engine = (APP / "InferenceEngine.swift").read_text()
+    assert "queue.async" in engine and ".run(x)" in engine.split("final class InferenceEngine")[1]
     bench = (IOS / "MobilekitDemo" / "BenchmarkMode.swift").read_text()
-    assert "queue.async" in bench
+    assert "AppBenchmark.queue.async" in bench
+    chat = (IOS / "MobilekitDemo" / "ChatView.swift").read_text()
+    assert "queue.async" in chat
+
+
+def test_views_stay_thin():
+    """The SwiftUI files (not compiled on Linux) hold no runtime calls: ExecuTorch, Core ML and the capture session
+    are used only in MobilekitApp, which swift build compiles against the stand-ins."""
+    for path in (IOS / "MobilekitDemo").glob("*.swift"):
+        text = path.read_text()
+        imports = set(re.findall(r"^import (\w+)", text, re.M))
+        assert not imports & {"ExecuTorch", "ExecuTorchLLM", "CoreML"}, (path.name, imports)
+        for call in ("Module(", "TextRunner(", "MLModel(", "AVCaptureDeviceInput(", "Preprocess(spec"):
+            assert call not in text, (path.name, call)
 
 
 def test_swift_and_java_preprocess_share_pillows_constants():
@@ -221,11 +255,12 @@ def test_swift_knows_the_text_model_contract():
     assert "tests/apps/data/wordpiece_golden.json" in swift_test and "MOBILEKIT_VOCAB" in swift_test
     assert (REPO / "tests/apps/data/wordpiece_golden.json").is_file()
     demo = IOS / "MobilekitDemo"
-    assert "func run(inputs: [InputTensor])" in (demo / "ModelRunner.swift").read_text()
+    assert "func run(inputs: [InputTensor])" in (CORE / "BenchmarkCase.swift").read_text()
     for runner in ("ExecuTorchRunner.swift", "CoreMLRunner.swift"):
-        assert "func run(inputs: [InputTensor]) throws -> [Float]" in (demo / runner).read_text(), runner
-    assert "multiArrayConstraint" in (demo / "CoreMLRunner.swift").read_text()  # the model's declared int type
-    bench = (demo / "BenchmarkMode.swift").read_text()
+        assert "func run(inputs: [InputTensor]) throws -> [Float]" in (APP / runner).read_text(), runner
+    assert "multiArrayConstraint" in (APP / "CoreMLRunner.swift").read_text()  # the model's declared int type
+    bench = (CORE / "BenchmarkCase.swift").read_text()
     assert "readSampleInputs" in bench and "BenchmarkResult.Check(manifest:" in bench
     content = (demo / "ContentView.swift").read_text()
-    assert "TextField(" in content and "missingTokenizerMessage" in content and "WordPieceTokenizer.load" in content
+    assert "TextField(" in content and "missingTokenizerMessage" in content
+    assert "WordPieceTokenizer.load" in (APP / "InferenceEngine.swift").read_text()

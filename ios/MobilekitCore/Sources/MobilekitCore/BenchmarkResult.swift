@@ -470,6 +470,30 @@ extension BenchmarkResult {
             case check
         }
 
+        /// prefill_tok_s, decode_tok_s and ttft_ms are required by the schema (null when unknown), so they are
+        /// written as null rather than left out; the other nil values are left out.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(promptId, forKey: .promptId)
+            try c.encode(repetition, forKey: .repetition)
+            try c.encode(promptTokens, forKey: .promptTokens)
+            try c.encode(generatedTokens, forKey: .generatedTokens)
+            try c.encode(prefillTokS, forKey: .prefillTokS)
+            try c.encode(decodeTokS, forKey: .decodeTokS)
+            try c.encode(ttftMs, forKey: .ttftMs)
+            try c.encodeIfPresent(prefillMs, forKey: .prefillMs)
+            try c.encodeIfPresent(decodeMs, forKey: .decodeMs)
+            try c.encodeIfPresent(totalMs, forKey: .totalMs)
+            try c.encodeIfPresent(startMs, forKey: .startMs)
+            try c.encodeIfPresent(endMs, forKey: .endMs)
+            try c.encodeIfPresent(stopReason, forKey: .stopReason)
+            try c.encodeIfPresent(pssKbPeak, forKey: .pssKbPeak)
+            try c.encodeIfPresent(text, forKey: .text)
+            try c.encodeIfPresent(tokenIds, forKey: .tokenIds)
+            try c.encodeIfPresent(mjPerToken, forKey: .mjPerToken)
+            try c.encodeIfPresent(check, forKey: .check)
+        }
+
         /// One timed generation. iOS has no PSS and no energy reading: pss_kb_peak and mj_per_token stay nil (the
         /// runner computes mJ/token from its own samples where it has them).
         public init(promptId: String, repetition: Int, promptTokens: Int, record: GenerationRecord,

@@ -308,5 +308,17 @@ extension Preprocess {
         guard let (bytes, width, height) = Preprocess.rgba(of: image) else { return nil }
         return try apply(rgba: bytes, width: width, height: height)
     }
+
+    /// A picture to a bundle's inputs[0] (the demo's drawing pad and photo picker), with what to say when the
+    /// bundle's input is not an image or the picture has no readable pixels.
+    public static func modelInput(image: CGImage, manifest: Manifest) throws -> [Float] {
+        guard let spec = manifest.inputs[0].preprocess else {
+            throw RunnerError.unsupported("inputs[0] is not an image")
+        }
+        guard let values = try Preprocess(spec: spec).apply(image: image) else {
+            throw RunnerError.unsupported("cannot read that picture's pixels")
+        }
+        return values
+    }
 }
 #endif

@@ -9,7 +9,9 @@ import Foundation
 
 /// real: AVMediaFormat.h: typedef NSString * AVMediaType NS_TYPED_ENUM;
 public struct AVMediaType: RawRepresentable, Hashable, Sendable {
+  /// real: AVMediaFormat.h: typedef NSString * AVMediaType NS_TYPED_ENUM;
   public let rawValue: String
+  /// real: AVMediaFormat.h: typedef NSString * AVMediaType NS_TYPED_ENUM;
   public init(rawValue: String) { self.rawValue = rawValue }
   /// real: AVMediaFormat.h: AVF_EXPORT AVMediaType const AVMediaTypeVideo
   public static let video = AVMediaType(rawValue: "vide")
@@ -31,7 +33,9 @@ public enum AVAuthorizationStatus: Int, Sendable {
 public class AVCaptureDevice: NSObject {
   /// real: AVCaptureDevice.h: typedef NSString *AVCaptureDeviceType NS_TYPED_ENUM
   public struct DeviceType: RawRepresentable, Hashable, Sendable {
+    /// real: AVCaptureDevice.h: typedef NSString *AVCaptureDeviceType NS_TYPED_ENUM
     public let rawValue: String
+    /// real: AVCaptureDevice.h: typedef NSString *AVCaptureDeviceType NS_TYPED_ENUM
     public init(rawValue: String) { self.rawValue = rawValue }
     /// real: AVCaptureDevice.h: AVF_EXPORT AVCaptureDeviceType const AVCaptureDeviceTypeBuiltInWideAngleCamera
     public static let builtInWideAngleCamera = DeviceType(rawValue: "AVCaptureDeviceTypeBuiltInWideAngleCamera")
@@ -116,7 +120,9 @@ public class AVCaptureVideoDataOutput: AVCaptureOutput {
 public class AVCaptureSession: NSObject {
   /// real: AVCaptureSessionPreset.h: typedef NSString * AVCaptureSessionPreset NS_TYPED_ENUM
   public struct Preset: RawRepresentable, Hashable, Sendable {
+    /// real: AVCaptureSessionPreset.h: typedef NSString * AVCaptureSessionPreset NS_TYPED_ENUM
     public let rawValue: String
+    /// real: AVCaptureSessionPreset.h: typedef NSString * AVCaptureSessionPreset NS_TYPED_ENUM
     public init(rawValue: String) { self.rawValue = rawValue }
     /// real: AVCaptureSessionPreset.h: AVF_EXPORT AVCaptureSessionPreset const AVCaptureSessionPreset640x480
     public static let vga640x480 = Preset(rawValue: "AVCaptureSessionPreset640x480")

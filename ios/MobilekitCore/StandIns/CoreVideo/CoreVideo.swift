@@ -24,7 +24,9 @@ public let kCVPixelBufferPixelFormatTypeKey: String = "PixelFormatType"
 
 /// real: CVPixelBuffer.h: typedef CF_OPTIONS(CVOptionFlags, CVPixelBufferLockFlags) {
 public struct CVPixelBufferLockFlags: OptionSet, Sendable {
+  /// real: CVPixelBuffer.h: typedef CF_OPTIONS(CVOptionFlags, CVPixelBufferLockFlags) {
   public let rawValue: UInt64
+  /// real: CVPixelBuffer.h: typedef CF_OPTIONS(CVOptionFlags, CVPixelBufferLockFlags) {
   public init(rawValue: UInt64) { self.rawValue = rawValue }
   /// real: CVPixelBuffer.h: kCVPixelBufferLock_ReadOnly = 0x00000001,
   public static let readOnly = CVPixelBufferLockFlags(rawValue: 1)
