@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mobilekit import MobilekitError
 from mobilekit.device_runner import power, thermal
 from mobilekit.device_runner.connect import open_transport
 from mobilekit.device_runner.device import (
@@ -188,7 +189,7 @@ class DeviceRun:
         try:
             self._connect()
             self._setup_and_run()
-        except DeviceError as exc:
+        except MobilekitError as exc:  # the phone's trouble or the user's (a changed bundle): named, not a bug
             self._fail_rest(self._explain(exc))
         except Exception as exc:  # noqa: BLE001 - an internal bug must still not lose the other devices
             self._fail_rest(f"internal error: {type(exc).__name__}: {exc}")
@@ -201,7 +202,7 @@ class DeviceRun:
             finally:
                 self.finished.set()
 
-    def _explain(self, exc: DeviceError) -> str:
+    def _explain(self, exc: MobilekitError) -> str:
         return str(exc)
 
     def _connect(self) -> None:
@@ -233,12 +234,13 @@ class DeviceRun:
             app = dev.require_app()
         self.app = app
         self.store.update_device_info(self.run_id, self.address, {"app": asdict(app)})
-        files = {}
+        files, expected = {}, {}
         for b in self.bundles:
             self.remote_bundles[b.sha12] = f"{DEVICE_ROOT}/{b.sha12}"
             files.update({b.path / n: f"{DEVICE_ROOT}/{b.sha12}/{n}" for n in b.files})
+            expected.update({b.path / n: b.sha256[n] for n in b.files})
         self.progress.message(self.address, "pushing the bundle" + ("s" if len(self.bundles) > 1 else ""))
-        pushed = dev.push_files(files)
+        pushed = dev.push_files(files, expected=expected)
         self.store.update_device_info(self.run_id, self.address, {
             "bundle_dirs": sorted(self.remote_bundles.values()), "files_pushed": sum(pushed.values()),
             "files_skipped_same_sha256": sum(not v for v in pushed.values())})

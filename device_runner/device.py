@@ -51,6 +51,10 @@ class AppMissing(DeviceError):
     """The benchmark app is not installed on the phone."""
 
 
+class BundleChanged(MobilekitError):
+    """A bundle file changed between its check and its push (refused: nothing unchecked reaches a phone)."""
+
+
 def check_device_name(name: str) -> str:
     """Return ``name`` if it is one plain file name; raise :class:`UnsafeDeviceName` naming it otherwise.
 
@@ -229,15 +233,22 @@ class Device:
     def mkdir(self, path: str) -> None:
         self.sh("mkdir", "-p", path).check(f"mkdir -p {path}")
 
-    def push_files(self, files: dict[Path, str], progress=None) -> dict[str, bool]:
+    def push_files(self, files: dict[Path, str], progress=None, expected: dict[Path, str] | None = None) -> dict[str, bool]:
         """Push {local: remote} files, skipping those whose sha256 on the phone already matches.
 
-        Checks free space first (:class:`NotEnoughSpace` names the bytes needed and available).
-        Returns {remote: pushed?}.
+        ``expected`` pins {local: sha256}: a local file that no longer matches (changed since the bundle was
+        checked) is refused before anything is pushed, and a phone copy that does not match after the push is
+        deleted and reported. Checks free space first (:class:`NotEnoughSpace` names the bytes needed and
+        available). Returns {remote: pushed?}.
         """
         local_sha = {loc: _sha256_file(loc) for loc in files}
+        changed = [Path(loc).name for loc in files if expected and loc in expected and expected[loc] != local_sha[loc]]
+        if changed:
+            raise BundleChanged(f"{', '.join(changed)} changed after the bundle was checked (sha256 differs); nothing "
+                                "was pushed.", hint="Do not edit a bundle while it is being benchmarked; run the bench again.")
+        want = {loc: (expected or {}).get(loc) or local_sha[loc] for loc in files}
         remote_sha = self.sha256(list(files.values()))
-        todo = {loc: rem for loc, rem in files.items() if remote_sha.get(rem) != local_sha[loc]}
+        todo = {loc: rem for loc, rem in files.items() if remote_sha.get(rem) != want[loc]}
         need = sum(Path(loc).stat().st_size for loc in todo)
         if todo:
             dirs = sorted({posixpath.dirname(r) for r in todo.values()})
@@ -267,9 +278,10 @@ class Device:
         if todo:
             after = self.sha256(list(todo.values()))
             for loc, rem in todo.items():
-                if after.get(rem) != local_sha[loc]:
+                if after.get(rem) != want[loc]:
+                    self.sh("rm", "-f", rem)  # never leave a copy that is not what was checked
                     raise DeviceCommandFailed(f"the copy of {Path(loc).name} on {self.name} does not match after push "
-                                              f"(sha256 {after.get(rem, 'missing')})")
+                                              f"(sha256 {after.get(rem, 'missing')}); it was deleted")
         return {rem: loc in todo for loc, rem in files.items()}
 
     def pull_dir(self, remote_dir: str, local_dir: Path) -> list[Path]:

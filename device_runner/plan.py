@@ -8,7 +8,6 @@ slow drift of the phone spreads over all cases instead of hitting the last ones)
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -118,51 +117,77 @@ class Case:
 
 @dataclass(frozen=True)
 class Bundle:
-    """A bundle folder as the runner needs it: the manifest, the files to push and a content id."""
+    """A bundle folder as the runner needs it: the manifest, the files to push and a content id.
+
+    ``sha256`` pins every file to push: an artifact's value is the manifest's own (checked against the file when
+    the bundle was loaded), every other file's is what it held then. :meth:`Device.push_files` pushes nothing
+    whose local copy no longer matches."""
 
     path: Path
     manifest: dict
     files: tuple[str, ...]      # relative names to push
     sha12: str = field(default="")
+    sha256: dict = field(default_factory=dict, compare=False)  # name -> hex digest
 
     @property
     def name(self) -> str:
         return self.manifest.get("name", self.path.name)
 
 
+def phone_files(manifest: dict) -> list[str]:
+    """Every file of a bundle the app on a phone reads: the manifest, labels, sample inputs and outputs, the
+    tokenizer's and the LLM's files, and each benchmarkable Android artifact with its extra files."""
+    sample = manifest.get("sample") or {}
+    tok = manifest.get("tokenizer") or {}
+    llm = manifest.get("llm") or {}
+    names = ["manifest.json", manifest.get("labels"), sample.get("input"), sample.get("expected_output"),
+             *[e.get("file") for e in sample.get("inputs") or []], *[e.get("file") for e in sample.get("outputs") or []],
+             tok.get("vocab"), tok.get("file"), (llm.get("tokenizer") or {}).get("file"), llm.get("prompts")]
+    for a in android_artifacts(manifest):
+        names.append(a["file"])
+        names.extend(a.get("extra_files") or [])
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def android_artifacts(manifest: dict) -> list[dict]:
+    """The artifacts ``mobilekit bench`` can run: Android ones for a runtime of the benchmark app."""
+    return [a for a in manifest["artifacts"] if "android" in a["platforms"] and a["runtime"] in RUNTIMES]
+
+
 def load_bundle(path: Path) -> Bundle:
-    """Read and check ``manifest.json``; list the files the phone needs (Android artifacts + sample + labels)."""
-    from mobilekit.schemas import MANIFEST, errors
+    """Read and check a bundle before anything of it goes to a phone, refusing it (:class:`BundleError`, exit 2)
+    when its manifest is not the contract, names a path outside the bundle, or a file it names is missing or does
+    not match its size and sha256 (the same checks as ``mobilekit validate``)."""
+    from mobilekit.export.manifest import BundleError, bundle_path, read_manifest, verify_files
 
     path = Path(path)
-    mf = path / "manifest.json"
-    if not mf.is_file():
+    if not (path / "manifest.json").is_file():
         raise MobilekitError(f"{path} is not a mobilekit bundle (no manifest.json).",
                              hint="Make one with `mobilekit export ...` or try `mobilekit demo`.")
-    try:
-        manifest = json.loads(mf.read_text())
-    except json.JSONDecodeError as exc:
-        raise MobilekitError(f"{mf} is not valid JSON: {exc}") from None
-    problems = errors(manifest, MANIFEST)
-    if problems:
-        raise MobilekitError(f"{mf} does not match the manifest schema:\n  " + "\n  ".join(problems[:10]))
-    names = ["manifest.json"]
-    for extra in (manifest.get("labels"), (manifest.get("sample") or {}).get("input"),
-                  (manifest.get("sample") or {}).get("expected_output")):
-        if extra:
-            names.append(extra)
-    for a in manifest["artifacts"]:
-        if "android" in a["platforms"] and (path / a["file"]).is_file():
-            names.append(a["file"])
-            names.extend(a.get("extra_files") or [])
+    manifest = read_manifest(path)  # the one path rule and the schema
+    names = phone_files(manifest)
     for n in names:
-        if not (path / n).is_file():
-            raise MobilekitError(f"The bundle {path} lists {n} but the file is missing.")
+        p = bundle_path(path, n, f"{n!r} (a file the app reads)")
+        if not p.is_file():
+            what = "a folder, not a file the app can load" if p.is_dir() else "missing"
+            raise BundleError(f"The bundle {path} lists {n} but that file is {what}.",
+                              hint="Export the bundle again (or copy it again whole): `mobilekit validate BUNDLE` "
+                              "checks every file.")
+    bad = [c for c in verify_files(path, manifest, android_artifacts(manifest)) if not c.ok]
+    if bad:
+        raise BundleError(f"The bundle {path} does not match its manifest, so nothing was pushed: "
+                          + "; ".join(f"{c.file}: {c.problem}" for c in bad) + ".",
+                          hint="The files changed after export or were damaged in transit: export the bundle again "
+                          "or copy it again whole (`mobilekit validate BUNDLE` shows every check).")
+    from mobilekit.device_runner.device import sha256_file
+
+    recorded = {a["file"]: a["sha256"] for a in android_artifacts(manifest)}
+    sha = {n: recorded.get(n) or sha256_file(path / n) for n in names}
     h = hashlib.sha256()
-    for n in sorted(set(names)):
+    for n in sorted(names):
         h.update(n.encode() + b"\0")
-        h.update(hashlib.sha256((path / n).read_bytes()).digest())
-    return Bundle(path, manifest, tuple(dict.fromkeys(names)), h.hexdigest()[:12])
+        h.update(bytes.fromhex(sha[n]))
+    return Bundle(path, manifest, tuple(names), h.hexdigest()[:12], sha)
 
 
 def expand(plan: BenchPlan, bundles: list[Bundle]) -> list[Case]:
@@ -170,7 +195,7 @@ def expand(plan: BenchPlan, bundles: list[Bundle]) -> list[Case]:
     selected: list[tuple[Bundle, dict]] = []
     known: set[str] = set()
     for bundle in bundles:
-        arts = [a for a in bundle.manifest["artifacts"] if "android" in a["platforms"] and a["file"] in bundle.files]
+        arts = [a for a in android_artifacts(bundle.manifest) if a["file"] in bundle.files]
         known |= {a["file"] for a in arts}
         if plan.artifacts:
             arts = [a for a in arts if a["file"] in plan.artifacts]

@@ -17,10 +17,11 @@ import json
 import shlex
 import zipfile
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from mobilekit import MobilekitError
 from mobilekit.device_runner.device import APP_PACKAGE, APP_RESULTS, BENCH_ACTIVITY, DEVICE_ROOT, benchmark_intent
+from mobilekit.device_runner.device import BundleChanged
 from mobilekit.device_runner.plan import BenchPlan, Bundle, Case, expand, load_bundle
 from mobilekit.device_runner.transport import quote as device_quote
 
@@ -146,9 +147,7 @@ def new_job_id() -> str:
 
 def prepare_job(farm: str, plan: FarmPlan, run_id: str | None = None) -> FarmJob:
     """Load and check the bundle, expand the cases as ``mobilekit bench`` would, and number them."""
-    bundle = load_bundle(plan.bundle)
-    for name in bundle.files:
-        safe_relative_name(name, what="bundle file")
+    bundle = load_bundle(plan.bundle)  # the runner's checks: every manifest path inside the bundle, every sha256
     cases: list[Case] = expand(plan.bench_plan(), [bundle])
     run_id = run_id or new_job_id()
     farm_cases = tuple(FarmCase(i + 1, f"{run_id}-{i + 1:03d}", c.bundle_name, c.artifact, c.runtime, c.backend,
@@ -157,14 +156,25 @@ def prepare_job(farm: str, plan: FarmPlan, run_id: str | None = None) -> FarmJob
 
 
 def safe_relative_name(name: str, what: str = "file") -> str:
-    """``name`` if it is a plain relative path (no ``..``, not absolute, no control characters); else a user error."""
-    p = PurePosixPath(name)
-    bad = (not name or "\\" in name or p.is_absolute() or any(part in ("..", ".", "") for part in name.split("/"))
-           or any(ord(c) < 32 or ord(c) == 127 for c in name))
-    if bad:
-        raise MobilekitError(f"Refusing the {what} name {name!r}: a farm job needs plain relative file names.",
+    """``name`` if it obeys the manifest's path rule (``$defs/bundle_path``: relative, no ``..``, no control
+    characters); else a user error. The same rule as :func:`mobilekit.export.manifest.bundle_path`."""
+    from mobilekit.export.manifest import path_problem
+
+    problem = path_problem(name)
+    if problem:
+        raise MobilekitError(f"Refusing the {what} name {name!r}: it {problem}; a farm job needs plain relative file names.",
                              hint="Rename the file in the bundle (and its manifest entry) and export again.")
     return name
+
+
+def checked_bytes(bundle: Bundle, name: str) -> bytes:
+    """A bundle file's bytes, only if they still have the sha256 the bundle was checked with (nothing else leaves
+    for a farm: the same pin as :meth:`Device.push_files`)."""
+    data = (bundle.path / name).read_bytes()
+    if hashlib.sha256(data).hexdigest() != bundle.sha256.get(name):
+        raise BundleChanged(f"{name} changed after the bundle was checked (sha256 differs); the job was not written.",
+                            hint="Do not edit a bundle while a farm job is written from it; run the command again.")
+    return data
 
 
 def write_bundle_zip(job: FarmJob, dest: Path) -> str:
@@ -175,7 +185,7 @@ def write_bundle_zip(job: FarmJob, dest: Path) -> str:
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))   # fixed time: same bundle, same zip
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, (job.bundle.path / name).read_bytes())
+            z.writestr(info, checked_bytes(job.bundle, name))
     return hashlib.sha256(dest.read_bytes()).hexdigest()
 
 

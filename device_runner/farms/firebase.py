@@ -28,7 +28,7 @@ from pathlib import Path
 from mobilekit import MobilekitError
 from mobilekit.device_runner.device import APP_RESULTS, DEVICE_ROOT
 from mobilekit.device_runner.farms.base import (
-    TEST_PACKAGE, TEST_RUNNER, FarmJob, FarmPlan, WrittenJob, check_file, prepare_job, prepare_out_dir, shell_line,
+    TEST_PACKAGE, TEST_RUNNER, FarmJob, checked_bytes, FarmPlan, WrittenJob, check_file, prepare_job, prepare_out_dir, shell_line,
     write_job_record)
 
 FARM = "firebase-test-lab"
@@ -95,7 +95,7 @@ def write_firebase_job(plan: FarmPlan, config: FirebaseConfig, run_id: str | Non
     for name in job.bundle.files:
         dest = local / name
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(job.bundle.path / name, dest)
+        dest.write_bytes(checked_bytes(job.bundle, name))
     (out / "plan.json").write_text(json.dumps(game_loop_plan(job), indent=2) + "\n", encoding="utf-8")
     record = write_job_record(job, out)
     groups = argument_groups(job, config)

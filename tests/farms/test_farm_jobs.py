@@ -82,8 +82,9 @@ def test_aws_refuses_names_that_would_break_the_job(tmp_path):
     from farm_helpers import fake_bundle
 
     b = fake_bundle(tmp_path / "b", names=("a\nb.pte",))
-    with pytest.raises(MobilekitError, match="plain relative file names"):
-        write_aws_job(FarmPlan(b), AwsConfig(tmp_path / "j"))
+    with pytest.raises(MobilekitError, match="holds control characters. A manifest may only name plain relative paths"):
+        write_aws_job(FarmPlan(b), AwsConfig(tmp_path / "j"))  # the runner's one path rule, before the job is written
+    assert not (tmp_path / "j").exists()
     with pytest.raises(MobilekitError, match="https://"):
         AwsConfig(tmp_path / "j", bundle_url="http://insecure/x.zip")
 
