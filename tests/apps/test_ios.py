@@ -264,3 +264,19 @@ def test_swift_knows_the_text_model_contract():
     content = (demo / "ContentView.swift").read_text()
     assert "TextField(" in content and "missingTokenizerMessage" in content
     assert "WordPieceTokenizer.load" in (APP / "InferenceEngine.swift").read_text()
+
+
+def test_two_buttons_in_one_form_row_are_borderless():
+    """Defect 3: two default-style buttons in one Form row both fire on a tap anywhere in the row. Every HStack
+    holding more than one Button in the SwiftUI files gives each `.buttonStyle(.borderless)`."""
+    for path in (IOS / "MobilekitDemo").glob("*.swift"):
+        text = path.read_text()
+        for m in re.finditer(r"HStack \{", text):
+            depth, i = 1, m.end()
+            while depth and i < len(text):
+                depth += {"{": 1, "}": -1}.get(text[i], 0)
+                i += 1
+            body = text[m.end():i]
+            buttons = len(re.findall(r"\bButton\(", body))
+            if buttons > 1 and "Form" in text.split("HStack")[0]:
+                assert body.count(".buttonStyle(.borderless)") >= buttons, (path.name, body[:200])

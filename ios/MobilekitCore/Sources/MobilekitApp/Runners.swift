@@ -70,7 +70,10 @@ public enum Runners {
             guard #available(iOS 18.0, macOS 15.0, *) else {
                 throw RunnerError.unsupported("the stateful Core ML LLM needs iOS 18 (MLState); use the .pte artifact")
             }
+            let ids = manifest.inputs.first(where: { $0.role == "input_ids" })?.name ?? "input_ids"
+            let positions = manifest.inputs.first(where: { $0.role == "cache_position" })?.name ?? "cache_position"
             return try CoreMLStatefulGenerator(url: url, sha256: artifact.sha256, tokenizerJSON: tokenizer, llm: llm,
+                                               names: (ids, positions, manifest.outputs[0].name),
                                                computeUnits: computeUnits)
         }
         return ExecuTorchTextGenerator(modelPath: url.path, tokenizerPath: tokenizer.path,

@@ -59,13 +59,21 @@ public final class CoreMLStatefulGenerator: TokenGenerator {
     private let llm: Manifest.LLM
     private let tokenizer: BPETokenizer
     private let configuration = MLModelConfiguration()
+    private let idsName: String
+    private let positionsName: String
+    private let logitsName: String
     private var model: MLModel?
-    private var state: MLState?
     private var stopRequested = false
     private let lock = NSLock()
 
-    public init(url: URL, sha256: String, tokenizerJSON: URL, llm: Manifest.LLM, computeUnits: String) throws {
+    /// - Parameters: names: the model's token-id input, cache-position input and logits output (the manifest's
+    ///   inputs by role and outputs[0]).
+    public init(url: URL, sha256: String, tokenizerJSON: URL, llm: Manifest.LLM,
+                names: (inputIds: String, cachePosition: String, logits: String), computeUnits: String) throws {
         self.url = url
+        idsName = names.inputIds
+        positionsName = names.cachePosition
+        logitsName = names.logits
         self.sha256 = sha256
         self.llm = llm
         tokenizer = try BPETokenizer(tokenizerJSON: Data(contentsOf: tokenizerJSON))
@@ -80,9 +88,8 @@ public final class CoreMLStatefulGenerator: TokenGenerator {
         model = try MLModel(contentsOf: compiled, configuration: configuration)
     }
 
-    public func reset() {
-        state = nil
-    }
+    /// Every generate starts from position 0 with a fresh state (KV cache), so there is nothing to forget.
+    public func reset() {}
 
     public func stop() {
         lock.lock()
@@ -107,13 +114,13 @@ public final class CoreMLStatefulGenerator: TokenGenerator {
     private func step(_ ids: [Int], start: Int, model: MLModel, state: MLState) throws -> Int {
         let positions = Array(start..<(start + ids.count))
         let features = try MLDictionaryFeatureProvider(dictionary: [
-            "input_ids": MLFeatureValue(multiArray: try array(ids, shape: [1, ids.count], name: "input_ids", model: model)),
-            "cache_position": MLFeatureValue(multiArray: try array(positions, shape: [ids.count], name: "cache_position",
-                                                                   model: model)),
+            idsName: MLFeatureValue(multiArray: try array(ids, shape: [1, ids.count], name: idsName, model: model)),
+            positionsName: MLFeatureValue(multiArray: try array(positions, shape: [ids.count], name: positionsName,
+                                                                model: model)),
         ])
         let out = try model.prediction(from: features, using: state)
-        guard let logits = out.featureValue(for: "logits")?.multiArrayValue else {
-            throw LLMError.generation("the Core ML model has no MultiArray output 'logits': re-export the bundle")
+        guard let logits = out.featureValue(for: logitsName)?.multiArrayValue else {
+            throw LLMError.generation("the Core ML model has no MultiArray output '\(logitsName)': re-export the bundle")
         }
         let vocab = llm.vocabSize
         let last = logits.count - vocab
@@ -138,8 +145,7 @@ public final class CoreMLStatefulGenerator: TokenGenerator {
         guard ids.count < maxSeqLen else {
             throw LLMError.generation("the prompt has \(ids.count) tokens, the model holds \(maxSeqLen)")
         }
-        let state = self.state ?? model.makeState()
-        self.state = state
+        let state = model.makeState()
         var decoder = StreamingDecoder(tokenizer: tokenizer)
         var token = try step(ids, start: 0, model: model, state: state)
         var position = ids.count
