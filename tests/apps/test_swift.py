@@ -277,3 +277,32 @@ def test_llm_fixtures_validate():
     assert t.encode("hi there", add_special_tokens=False).ids == [6, 11]
     assert t.encode("<|im_start|>hi there<|im_end|>", add_special_tokens=False).ids == [12, 6, 11, 13]
     assert t.encode("hi\n", add_special_tokens=False).ids == [6, 15]
+
+
+def _swift_string(literal: str) -> str:
+    r"""A Swift string literal's value (the escapes the path tests use: backslash and u{N})."""
+    return re.sub(r"\\u\{([0-9A-Fa-f]+)\}|\\\\", lambda m: chr(int(m.group(1), 16)) if m.group(1) else "\\", literal)
+
+
+def test_swift_path_cases_agree_with_the_schema_pattern():
+    """BundlePathTests' good and bad paths are what schemas/manifest.schema.json's bundle_path pattern says
+    ("~/x" and "C:x" match the pattern but are refused by every reader as absolute: export.manifest.path_problem)."""
+    schema = json.loads((SCHEMAS / "manifest.schema.json").read_text())
+    rule = schema["$defs"]["bundle_path"]
+    pattern = re.compile(rule["pattern"])
+    text = (PKG / "Tests" / "MobilekitCoreTests" / "BundlePathTests.swift").read_text()
+
+    def cases(name):
+        block = re.search(rf"for {name} in \[(.*?)\] \{{", text, re.S).group(1)
+        literals = re.sub(r'String\(repeating: "a", count: (\d+)\)', "", block)
+        found = [_swift_string(m) for m in re.findall(r'"((?:[^"\\]|\\.)*)"', literals)]
+        found += ["a" * int(n) for n in re.findall(r'String\(repeating: "a", count: (\d+)\)', block)]
+        return found
+
+    bad, good = cases("bad"), cases("good")
+    assert len(bad) >= 12 and len(good) >= 5 and "a\\b" in bad and "a\x00b" in bad
+    for p in good:
+        assert pattern.fullmatch(p) and len(p) <= rule["maxLength"], p
+    for p in bad:
+        ok = pattern.fullmatch(p) and len(p) <= rule["maxLength"]
+        assert not ok or p in ("~/x", "C:x"), repr(p)

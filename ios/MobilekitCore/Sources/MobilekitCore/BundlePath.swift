@@ -20,38 +20,56 @@ public enum BundlePath {
         }
     }
 
-    /// The lexical rules alone (no file system): throws for an empty, absolute, backslashed or `..` path.
-    public static func checkText(_ path: String, field: String) throws {
-        if path.isEmpty {
-            throw PathError.notRelative(field: field, path: path, reason: "it is empty")
+    /// The schema's two kinds of manifest path (schemas/manifest.schema.json `$defs`): `bundle_path`, '/'-separated
+    /// names relative to the bundle; `bundle_file`, one name directly in it (artifacts, the LLM tokenizer and
+    /// prompts files).
+    public enum Kind: Sendable {
+        case path
+        case file
+    }
+
+    /// The lexical rules alone (no file system), as the schema's pattern: not empty, not absolute, names that are
+    /// neither empty nor `.` nor `..`, no backslash, no control character, at most 1024 (a file name: 255)
+    /// characters; a `bundle_file` has no '/'.
+    public static func checkText(_ path: String, field: String, kind: Kind = .path) throws {
+        func refuse(_ reason: String) -> PathError { .notRelative(field: field, path: path, reason: reason) }
+        if path.isEmpty { throw refuse("it is empty") }
+        if path.hasPrefix("/") || path.hasPrefix("~") || path.range(of: "^[A-Za-z]:", options: .regularExpression) != nil {
+            throw refuse("it is absolute")
         }
-        if path.hasPrefix("/") || path.hasPrefix("~") {
-            throw PathError.notRelative(field: field, path: path, reason: "it is absolute")
-        }
-        if path.contains("\\") {
-            throw PathError.notRelative(field: field, path: path, reason: "it contains a backslash")
-        }
+        if path.contains("\\") { throw refuse("it contains a backslash") }
         if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw PathError.notRelative(field: field, path: path, reason: "it contains a control character")
+            throw refuse("it contains a control character")
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.contains("..") {
-            throw PathError.notRelative(field: field, path: path, reason: "it contains '..'")
-        }
-        if parts.allSatisfy({ $0 == "." || $0.isEmpty }) {
-            throw PathError.notRelative(field: field, path: path, reason: "it names the bundle folder itself")
-        }
+        if parts.contains("..") { throw refuse("it contains '..'") }
+        if parts.contains(".") { throw refuse("it has a '.' component") }
+        if parts.contains("") { throw refuse("it has an empty component") }
+        if kind == .file && parts.count > 1 { throw refuse("it is a path, not one file name directly in the bundle") }
+        if path.count > (kind == .file ? 255 : 1024) { throw refuse("it is too long") }
     }
 
     /// The file's URL inside `bundle` once both the lexical rules and the resolved location (symlinks followed,
-    /// for the parts that exist) are inside the bundle.
-    public static func resolve(_ path: String, field: String, in bundle: URL) throws -> URL {
-        try checkText(path, field: field)
+    /// for the parts that exist) are inside the bundle; for a folder (an .mlpackage), every entry in it too.
+    public static func resolve(_ path: String, field: String, in bundle: URL, kind: Kind = .path) throws -> URL {
+        try checkText(path, field: field, kind: kind)
         let root = bundle.standardizedFileURL.resolvingSymlinksInPath().path
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        func inside(_ url: URL) throws {
+            let resolved = url.standardizedFileURL.resolvingSymlinksInPath().path
+            guard resolved == root || resolved.hasPrefix(prefix) else {
+                throw PathError.outsideBundle(field: field, path: path, resolved: resolved)
+            }
+        }
         let url = bundle.appendingPathComponent(path)
-        let resolved = url.standardizedFileURL.resolvingSymlinksInPath().path
-        guard resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
-            throw PathError.outsideBundle(field: field, path: path, resolved: resolved)
+        try inside(url)
+        var isDirectory: ObjCBool = false
+        let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil
+        if !link, FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue,
+           let entries = FileManager.default.enumerator(atPath: url.path) {
+            for case let entry as String in entries {
+                try inside(url.appendingPathComponent(entry))
+            }
         }
         return url
     }
@@ -86,15 +104,21 @@ extension Manifest {
         return out
     }
 
+    /// The schema's kind of a field: artifacts, the LLM tokenizer and the prompts file are one name in the bundle.
+    static func kind(of field: String) -> BundlePath.Kind {
+        field.hasSuffix("].file") && field.hasPrefix("artifacts[") || field == "llm.tokenizer.file" || field == "llm.prompts"
+            ? .file : .path
+    }
+
     /// Checks every named path against `bundle` (BundlePath.resolve); the first bad one throws.
     public func checkPaths(bundle: URL) throws {
         for (field, path) in namedPaths {
-            _ = try BundlePath.resolve(path, field: field, in: bundle)
+            _ = try BundlePath.resolve(path, field: field, in: bundle, kind: Manifest.kind(of: field))
         }
     }
 
     /// A file the manifest names, checked (the only way the app turns a manifest path into a URL).
     public func file(_ path: String, field: String, bundle: URL) throws -> URL {
-        try BundlePath.resolve(path, field: field, in: bundle)
+        try BundlePath.resolve(path, field: field, in: bundle, kind: Manifest.kind(of: field))
     }
 }

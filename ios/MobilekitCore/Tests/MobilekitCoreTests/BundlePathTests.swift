@@ -17,12 +17,16 @@ final class BundlePathTests: XCTestCase {
     }
 
     func testLexicalRules() throws {
-        for bad in ["", "/etc/passwd", "../secret", "a/../../b", "a\\b", "~/x", ".", "./", "a\u{0}b"] {
+        // The schema's bundle_path pattern: the same cases tests/apps/test_swift.py checks against it.
+        for bad in ["", "/etc/passwd", "../secret", "a/../../b", "a\\b", "~/x", ".", "./", "a\u{0}b", "./labels.txt",
+                    "sub//x", "sub/", "C:x", String(repeating: "a", count: 1025)] {
             XCTAssertThrowsError(try BundlePath.checkText(bad, field: "labels"), bad)
         }
-        for good in ["labels.txt", "sub/vocab.txt", "./labels.txt", "m.coreml.fp16.mlpackage"] {
+        for good in ["labels.txt", "sub/vocab.txt", "m.coreml.fp16.mlpackage", ".hidden", "..dots", "a b.txt"] {
             XCTAssertNoThrow(try BundlePath.checkText(good, field: "labels"), good)
         }
+        XCTAssertThrowsError(try BundlePath.checkText("sub/m.pte", field: "artifacts[0].file", kind: .file))
+        XCTAssertNoThrow(try BundlePath.checkText("m.pte", field: "artifacts[0].file", kind: .file))
         XCTAssertThrowsError(try BundlePath.checkText("../x", field: "sample.input")) { error in
             XCTAssertEqual(String(describing: error), "manifest sample.input '../x' is refused: it contains '..'; a bundle "
                            + "names its files relative to its folder")
@@ -53,6 +57,19 @@ final class BundlePathTests: XCTestCase {
         try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("labels.txt"),
                                                    withDestinationURL: dir.appendingPathComponent("real.txt"))
         XCTAssertEqual(try Manifest.load(bundle: dir).readLabels(bundle: dir), ["0", "1"])
+    }
+
+    func testASymlinkInsideAnArtifactFolderIsRefused() throws {
+        let dir = try bundle(ManifestTests.digits.replacingOccurrences(of: "digits_cnn.xnnpack.int8.pte",
+                                                                       with: "m.coreml.fp16.mlpackage"))
+        let package = dir.appendingPathComponent("m.coreml.fp16.mlpackage/Data")
+        try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
+        XCTAssertNoThrow(try Manifest.load(bundle: dir))
+        try FileManager.default.createSymbolicLink(at: package.appendingPathComponent("weights.bin"),
+                                                   withDestinationURL: URL(fileURLWithPath: "/etc/hostname"))
+        XCTAssertThrowsError(try Manifest.load(bundle: dir)) { error in
+            XCTAssertTrue(String(describing: error).contains("artifacts[0].file"), "\(error)")
+        }
     }
 
     func testEveryManifestPathIsChecked() throws {
