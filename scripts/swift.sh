@@ -105,6 +105,10 @@ scratch="$cache/swift-scratch/$(printf '%s' "$src" | sha256sum | cut -c1-16)"
 mkdir -p "$scratch/home" "$scratch/tmp"
 exec 7>"$scratch.lock"
 flock 7
+# A copy elsewhere (--src, e.g. a test's temporary folder) is built once: its scratch folder goes when the run ends.
+if [ "$src" != "$here" ]; then
+  trap 'rm -rf "$scratch" "$scratch.lock"' EXIT
+fi
 # The data the Swift tests read (camera frames from real photos with Python's preprocess of each, the MiniLM
 # vocab): MOBILEKIT_SWIFT_DATA (a folder, e.g. from tests/apps/test_swift.py), else made now by
 # tests/apps/ios_swift_data.py in the pinned Python environment. It is copied into the scratch folder, which the
