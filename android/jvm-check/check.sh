@@ -69,16 +69,46 @@ else
   echo "executorch: signature stand-in ($(wc -l <"$out/stub-api.txt") members, all in executorch-android-api.txt)"
 fi
 
+# --- the LLM APIs: ExecuTorch's LlmModule/LlmCallback and onnxruntime-genai's Java classes -----------------
+# Stand-ins with only what the app calls; each class declaration and member must be, verbatim, in
+# llm-api.txt for every source recorded there (record-llm-api.sh compiles the real sources to record it).
+[ -f "$et/org/pytorch/executorch/extension/llm/LlmModule.class" ] || javac -d "$et" "$here"/executorch-api/org/pytorch/executorch/extension/llm/*.java
+genai="$out/classes/genai-api"
+mkdir -p "$genai"
+if [ -n "${MOBILEKIT_GENAI_JAVA_SRC:-}" ]; then
+  javac -nowarn -d "$genai" $(find "$MOBILEKIT_GENAI_JAVA_SRC/ai/onnxruntime/genai" -name '*.java')
+  echo "genai: real Java API compiled from $MOBILEKIT_GENAI_JAVA_SRC"
+else
+  javac -d "$genai" "$here"/genai-api/ai/onnxruntime/genai/*.java
+fi
+check_llm_api() { # prefix classpath classes...
+  local prefix="$1" cp="$2"; shift 2
+  bash "$here/api-listing.sh" stub "$cp" "$@" | cut -f2- >"$out/stub-$prefix.txt"
+  local sources; sources="$(grep -v '^#' "$here/llm-api.txt" | cut -f1 | grep "^$prefix@" | sort -u)"
+  [ -n "$sources" ] || { echo "llm-api.txt records no $prefix source"; exit 1; }
+  for s in $sources; do
+    local missing; missing="$(grep -vxF -f <(grep "^$s"$'\t' "$here/llm-api.txt" | cut -f2-) "$out/stub-$prefix.txt" || true)"
+    if [ -n "$missing" ]; then echo "$prefix stand-in has members $s does not:"; echo "$missing"; exit 1; fi
+  done
+  echo "$prefix: LLM stand-in ($(wc -l <"$out/stub-$prefix.txt") declarations) matches $(echo $sources | tr '\n' ' ')"
+}
+check_llm_api executorch "$et" org.pytorch.executorch.extension.llm.LlmModule org.pytorch.executorch.extension.llm.LlmCallback
+if [ -z "${MOBILEKIT_GENAI_JAVA_SRC:-}" ]; then
+  check_llm_api genai "$genai" ai.onnxruntime.genai.GenAIException ai.onnxruntime.genai.Config ai.onnxruntime.genai.Model \
+    ai.onnxruntime.genai.Tokenizer ai.onnxruntime.genai.TokenizerStream ai.onnxruntime.genai.Sequences \
+    ai.onnxruntime.genai.GeneratorParams ai.onnxruntime.genai.Generator
+fi
+
 # --- 1. the whole app against the Android framework ---------------------------------------------------
 mapfile -t all_src < <(find "$app/main/java" -name '*.java' | sort)
 javac -Xlint:all -Xlint:-options -Xlint:-classfile -Xlint:-deprecation -Werror --release 11 -d "$out/classes/android" \
-  -cp "$ANDROID:$et:$ORT" "${all_src[@]}"
+  -cp "$ANDROID:$et:$genai:$ORT" "${all_src[@]}"
 echo "android: compiled ${#all_src[@]} classes against $(basename "$ANDROID")"
 
 # --- 2. the plain-Java core and its tests on the desktop JVM ------------------------------------------
 mapfile -t core_src < <(find "$app/main/java/org/mobilekit/demo/core" -name '*.java' | sort)
 mapfile -t test_src < <(find "$app/test/java/org/mobilekit/demo/core" -name "*.java" | sort)
-cp_core="$et:$ORT:$JSON"
+cp_core="$et:$genai:$ORT:$JSON"
 javac -Xlint:all -Xlint:-options -Werror --release 11 -d "$out/classes/core" -cp "$cp_core" "${core_src[@]}"
 javac -nowarn --release 11 -d "$out/classes/test" -cp "$out/classes/core:$cp_core:$JUNIT:$HAMCREST" "${test_src[@]}"
 tests=()
@@ -100,7 +130,7 @@ mkdir -p "$out/monitor" "$out/classes/androidTest"
 (cd "$out/monitor" && unzip -o -q "$MONITOR_AAR" classes.jar)
 mapfile -t it_src < <(find "$app/androidTest/java" -name '*.java' | sort)
 javac -Xlint:all -Xlint:-options -Xlint:-classfile -Werror --release 11 -d "$out/classes/androidTest" \
-  -cp "$out/classes/android:$ANDROID:$et:$ORT:$out/monitor/classes.jar:$JUNIT" "${it_src[@]}"
+  -cp "$out/classes/android:$ANDROID:$et:$genai:$ORT:$out/monitor/classes.jar:$JUNIT" "${it_src[@]}"
 echo "androidTest: compiled ${#it_src[@]} classes against androidx.test monitor $(basename "$MONITOR_AAR" .aar)"
 
 # --- 4. the activities on the JVM with Robolectric ------------------------------------------------------
@@ -116,7 +146,7 @@ while read -r aar; do
   robo_cp="$robo_cp:$d/classes.jar"
 done < <(tr ':' '\n' <"$out/cp.txt" | grep -E '\.aar$')
 javac -nowarn --release 11 -d "$out/classes/robolectric" \
-  -cp "$out/classes/android:$ANDROID:$et:$ORT:$robo_cp" "${robo_src[@]}"
+  -cp "$out/classes/android:$ANDROID:$et:$genai:$ORT:$robo_cp" "${robo_src[@]}"
 robo_tests=()
 for f in "${robo_src[@]}"; do
   case "$f" in *Test.java) robo_tests+=("org.mobilekit.demo.$(basename "${f%.java}")") ;; esac
@@ -127,5 +157,5 @@ exec java -Xmx2g \
   -Drobolectric.logging.enabled=false \
   -Dmobilekit.bundle="${MOBILEKIT_BUNDLE:-}" -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
   -Dmobilekit.text_bundle="${MOBILEKIT_TEXT_BUNDLE:-}" -Dmobilekit.camera="${MOBILEKIT_CAMERA_REFERENCE:-}" \
-  -cp "$out/classes/robolectric:$out/classes/android:$et:$ORT:$robo_cp" \
+  -cp "$out/classes/robolectric:$out/classes/android:$et:$genai:$ORT:$robo_cp" \
   org.junit.runner.JUnitCore "${robo_tests[@]}"

@@ -298,7 +298,7 @@ public final class Manifest {
   public static final class Artifact {
     /** A file name (or .mlpackage directory) in the bundle, never a path. */
     public final String file;
-    /** executorch, onnxruntime, coreml or pytorch_mobile. */
+    /** executorch, onnxruntime, onnxruntime_genai (a model folder), coreml or pytorch_mobile. */
     public final String runtime;
     public final String backend;
     public final String precision;
@@ -414,13 +414,15 @@ public final class Manifest {
   public final double minCosine;
   /** {@code tokenizer}, or null when the bundle ships none. */
   public final TokenizerSpec tokenizer;
+  /** {@code llm}: a causal LM's tokenizer, chat template, stop tokens and prompts; null for other models. */
+  public final LlmSpec llm;
 
   /** The output check's floor when {@code sample.min_cosine} is absent. */
   public static final double DEFAULT_MIN_COSINE = 0.98;
 
   private Manifest(String name, List<Input> inputs, List<Output> outputs, List<Artifact> artifacts,
       String labels, String sampleInput, Integer expectedTop1, String sampleOutput, List<SampleFile> sampleInputs,
-      List<SampleFile> sampleOutputs, String sampleText, double minCosine, TokenizerSpec tokenizer) {
+      List<SampleFile> sampleOutputs, String sampleText, double minCosine, TokenizerSpec tokenizer, LlmSpec llm) {
     this.name = name;
     this.inputs = inputs;
     this.outputs = outputs;
@@ -434,6 +436,7 @@ public final class Manifest {
     this.sampleText = sampleText;
     this.minCosine = minCosine;
     this.tokenizer = tokenizer;
+    this.llm = llm;
   }
 
   /**
@@ -572,7 +575,8 @@ public final class Manifest {
           Collections.unmodifiableList(outputs), Collections.unmodifiableList(artifacts),
           labels, sampleInput, expected, sampleOutput,
           Collections.unmodifiableList(sampleInputs), Collections.unmodifiableList(sampleOutputs), sampleText,
-          minCosine, tok == null ? null : TokenizerSpec.fromJson(tok));
+          minCosine, tok == null ? null : TokenizerSpec.fromJson(tok),
+          o.isNull("llm") || o.optJSONObject("llm") == null ? null : LlmSpec.fromJson(o.getJSONObject("llm")));
     } catch (JSONException e) {
       throw new IllegalArgumentException("manifest.json is not a valid mobilekit manifest: " + e.getMessage(), e);
     }

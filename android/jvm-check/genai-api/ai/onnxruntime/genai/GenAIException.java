@@ -1,0 +1,8 @@
+package ai.onnxruntime.genai;
+
+/** Compile-time stand-in (onnxruntime-genai's Java API); checked against llm-api.txt. */
+public final class GenAIException extends Exception {
+  GenAIException(String message) {
+    super(message);
+  }
+}

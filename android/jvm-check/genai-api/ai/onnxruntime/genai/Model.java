@@ -1,0 +1,13 @@
+package ai.onnxruntime.genai;
+
+/** Compile-time stand-in; checked against llm-api.txt. */
+public final class Model implements AutoCloseable {
+  public Model(Config config) throws GenAIException {
+    throw new UnsupportedOperationException("ONNX Runtime GenAI runs on Android only here (stand-in class)");
+  }
+
+  @Override
+  public void close() {
+    throw new UnsupportedOperationException();
+  }
+}

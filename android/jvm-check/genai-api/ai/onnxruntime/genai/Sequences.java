@@ -1,0 +1,15 @@
+package ai.onnxruntime.genai;
+
+/** Compile-time stand-in; checked against llm-api.txt. */
+public final class Sequences implements AutoCloseable {
+  private Sequences() {}
+
+  public int[] getSequence(long sequenceIndex) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void close() {
+    throw new UnsupportedOperationException();
+  }
+}
