@@ -306,3 +306,12 @@ def test_swift_path_cases_agree_with_the_schema_pattern():
     for p in bad:
         ok = pattern.fullmatch(p) and len(p) <= rule["maxLength"]
         assert not ok or p in ("~/x", "C:x"), repr(p)
+
+
+def test_swift_folder_digest_is_the_exporters():
+    """SHA256Tests.exportersFolderDigest is what export.manifest.sha256_path gives for the fixture .mlpackage."""
+    from mobilekit.export.manifest import sha256_path
+
+    text = (PKG / "Tests" / "MobilekitCoreTests" / "SHA256AndBundleStoreTests.swift").read_text()
+    recorded = re.search(r'exportersFolderDigest = "([0-9a-f]{64})"', text).group(1)
+    assert sha256_path(FIXTURES / "m.coreml.fp16.mlpackage") == recorded

@@ -90,16 +90,15 @@ public enum BenchmarkCase {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 
-    /// The artifact's sha256 as found on the phone (a file's digest; an .mlpackage folder keeps the manifest's),
-    /// refused when it differs from the manifest's: a damaged or swapped file is never benchmarked.
+    /// The artifact's sha256 as found on the phone (a file's digest; an .mlpackage folder's as the exporter computes
+    /// it), refused when it differs from the manifest's: a damaged or swapped file is never benchmarked.
     static func checkedSha256(bundle: URL, manifest: Manifest, artifact: Manifest.Artifact) throws -> String {
         let url = try manifest.file(artifact.file, field: "artifacts[].file", bundle: bundle)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw RunnerError.unsupported("cannot open \(artifact.file): no such file in the bundle")
         }
-        if isDirectory.boolValue { return artifact.sha256 }
-        let digest = try SHA256.hex(of: url)
+        let digest = isDirectory.boolValue ? try SHA256.hex(ofFolder: url) : try SHA256.hex(of: url)
         guard digest == artifact.sha256 else {
             throw RunnerError.unsupported("\(artifact.file) has sha256 \(digest), the manifest says \(artifact.sha256): "
                 + "the file is damaged or not this bundle's; copy the bundle again")

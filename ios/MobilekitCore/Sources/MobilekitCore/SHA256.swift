@@ -84,11 +84,43 @@ public struct SHA256 {
 
     /// The file's digest, read in chunks (a 100 MB .pte is not loaded whole).
     public static func hex(of url: URL) throws -> String {
+        var sha = SHA256()
+        try sha.feed(url)
+        return hex(sha.finalize())
+    }
+
+    private mutating func feed(_ url: URL) throws {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
-        var sha = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            sha.update([UInt8](chunk))
+            update([UInt8](chunk))
+        }
+    }
+
+    /// A folder's digest as the exporter writes it into the manifest (export/manifest.py `sha256_path`): for every
+    /// file in it, sorted by path components in code-point order, its relative '/'-path, a NUL byte, its bytes.
+    public static func hex(ofFolder folder: URL) throws -> String {
+        let fm = FileManager.default
+        var files: [String] = []
+        if let entries = fm.enumerator(atPath: folder.path) {
+            for case let entry as String in entries {
+                var isDirectory: ObjCBool = false
+                if fm.fileExists(atPath: folder.appendingPathComponent(entry).path, isDirectory: &isDirectory),
+                   !isDirectory.boolValue {
+                    files.append(entry)
+                }
+            }
+        }
+        let key = { (path: String) in path.split(separator: "/").map { $0.unicodeScalars.map(\.value) } }
+        files.sort { a, b in
+            let (ka, kb) = (key(a), key(b))
+            for (x, y) in zip(ka, kb) where x != y { return x.lexicographicallyPrecedes(y) }
+            return ka.count < kb.count
+        }
+        var sha = SHA256()
+        for file in files {
+            sha.update(Array(file.utf8) + [0])
+            try sha.feed(folder.appendingPathComponent(file))
         }
         return hex(sha.finalize())
     }

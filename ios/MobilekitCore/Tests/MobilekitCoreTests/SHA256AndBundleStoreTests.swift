@@ -13,6 +13,15 @@ final class SHA256Tests: XCTestCase {
         try Data(repeating: 0x61, count: 3 * (1 << 20) + 17).write(to: file)  // chunked: 3 MiB + 17 bytes
         XCTAssertEqual(try SHA256.hex(of: file), SHA256.hex(of: try Data(contentsOf: file)))
     }
+
+    /// The .mlpackage digest equals export/manifest.py's sha256_path (tests/apps/test_swift.py computes the value
+    /// below with it from the same folder).
+    func testFolderDigestIsTheExportersOne() throws {
+        let folder = TestData.fixtures.appendingPathComponent("m.coreml.fp16.mlpackage")
+        XCTAssertEqual(try SHA256.hex(ofFolder: folder), Self.exportersFolderDigest)
+    }
+
+    static let exportersFolderDigest = "682ec79dd8fd6644bb1d1ebf030656cec3d2476c6206777f156bb7e937125abb"
 }
 
 /// Defect 4: built-in bundles were copied into Documents only when missing, so a rebuilt app kept the old bundle.
