@@ -41,6 +41,10 @@ def devices(extra: tuple[str, ...], as_json: bool, key: Path | None) -> None:
     from mobilekit.device_runner.device import Device
     from mobilekit.device_runner.transport import DeviceError
 
+    if key is not None and (key.exists() or key.is_symlink()):
+        from mobilekit.device_runner.keys import check_private_key
+
+        check_private_key(key)  # a file that is not a key: one message, exit 2, before any phone is probed
     out = []
     for d in list_devices(extra):
         row = {"device": d.spec, "state": d.state, "via": d.via, "model": d.model}
@@ -69,13 +73,16 @@ def devices(extra: tuple[str, ...], as_json: bool, key: Path | None) -> None:
         click.echo("No phones found. Plug one in with USB debugging on (and run `adb start-server`), or pass "
                    "--device HOST:PORT for a phone on Wi-Fi debugging.", err=True)
         return
+    from mobilekit.cli.terminal import safe
+
     table = Table(title="Phones")
     for col in ("device", "state", "model", "SDK", "SoC", "battery", "via"):
         table.add_column(col)
-    for r in out:
-        table.add_row(r["device"], r["state"] if r["state"] != "error" else f"[red]{r['error']}[/]", str(r.get("model") or ""),
-                      str(r.get("android_sdk") or ""), str(r.get("soc") or ""),
-                      f"{r['battery_pct']:.0f}% ({r['power']})" if r.get("battery_pct") is not None else "", r["via"])
+    for r in out:  # every cell is the phone's or the adb server's text: sanitised, markup escaped
+        table.add_row(safe(r["device"]), safe(r["state"]) if r["state"] != "error" else f"[red]{safe(r['error'])}[/]",
+                      safe(r.get("model") or ""), safe(r.get("android_sdk") or ""), safe(r.get("soc") or ""),
+                      safe(f"{r['battery_pct']:.0f}% ({r['power']})") if r.get("battery_pct") is not None else "",
+                      safe(r["via"]))
     Console().print(table)
 
 
@@ -91,17 +98,23 @@ class RichProgress:
         self.lock = threading.Lock()
 
     def device_start(self, address: str, total: int) -> None:
+        from mobilekit.cli.terminal import safe
+
         with self.lock:
-            self.tasks[address] = self.bars.add_task("connecting", total=total, device=address)
+            self.tasks[address] = self.bars.add_task("connecting", total=total, device=safe(address))
 
     def case_done(self, address: str, case_key: str, status: str, message: str | None) -> None:
-        with self.lock:
-            desc = f"[red]failed: {message[:60]}[/]" if status != "ok" else case_key.split("|", 1)[1]
+        from mobilekit.cli.terminal import safe
+
+        with self.lock:  # messages carry the phone's own text (am start, error files): sanitised
+            desc = f"[red]failed: {safe(str(message)[:60])}[/]" if status != "ok" else safe(case_key.split("|", 1)[-1])
             self.bars.update(self.tasks[address], advance=1, description=desc)
 
     def message(self, address: str, text: str) -> None:
+        from mobilekit.cli.terminal import safe
+
         with self.lock:
-            self.bars.update(self.tasks[address], description=text)
+            self.bars.update(self.tasks[address], description=safe(text))
 
 
 BENCH_HELP = """Benchmark a bundle on one or more phones through the app's headless benchmark mode.
@@ -147,11 +160,12 @@ def bench(bundles, devices_, artifacts, runtimes, threads, warmup, iterations, r
 
     from mobilekit.device_runner.bench import resume_bench, run_bench
     from mobilekit.device_runner.plan import BenchPlan
+    from mobilekit.cli.terminal import safe
     from mobilekit.device_runner.store import Store
 
     err = Console(stderr=True)
     progress = None if as_json else RichProgress(err)
-    store = Store(db)
+    store = Store(db, create=not resume)  # --resume only reads an existing database
     try:
         if resume:
             if bundles or devices_:
@@ -179,7 +193,7 @@ def bench(bundles, devices_, artifacts, runtimes, threads, warmup, iterations, r
 
             print_run(store, summary.run_id, Console())
             err.print(f"run [bold]{summary.run_id}[/]: {summary.ok} ok, {summary.failed} failed of {summary.total} "
-                      f"cases · stored in {store.path}")
+                      f"cases · stored in {safe(store.path)}")
             if summary.failed:
                 err.print(f"re-run the unfinished cases with: mobilekit bench --resume {summary.run_id}"
                           + (f" --db {db}" if db else ""))

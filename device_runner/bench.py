@@ -28,6 +28,7 @@ import signal
 import tempfile
 import threading
 import time
+import types
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,8 +45,9 @@ from mobilekit.device_runner.device import (
     Device,
     INSTALL_HINT,
 )
+from mobilekit.device_runner.lock import DeviceBusy, DeviceLock
 from mobilekit.device_runner.plan import BenchPlan, Bundle, Case, expand, load_bundle
-from mobilekit.device_runner.store import Store, utc_now
+from mobilekit.device_runner.store import Store, StoreError, utc_now
 from mobilekit.device_runner.transport import TRANSIENT, ConnectionLost, DeviceError
 
 NOTE_UNPLUGGED = "battery_unplugged"
@@ -89,8 +91,17 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
+def _check_key(plan: BenchPlan) -> None:
+    """A --key that is not an ADB key is the user's mistake: refused before any phone is touched."""
+    if plan.key_path is not None and (plan.key_path.exists() or plan.key_path.is_symlink()):
+        from mobilekit.device_runner.keys import check_private_key
+
+        check_private_key(plan.key_path)
+
+
 def run_bench(plan: BenchPlan, store: Store, progress: Progress | None = None, run_id: str | None = None) -> RunSummary:
     """Execute ``plan``, storing each case as it finishes; returns the summary. Raises MobilekitError for bad input."""
+    _check_key(plan)
     bundles = [load_bundle(b) for b in plan.bundles]
     cases = expand(plan, bundles)
     run_id = run_id or new_run_id()
@@ -103,6 +114,7 @@ def resume_bench(store: Store, run_id: str, progress: Progress | None = None) ->
     """Re-run only the cases of ``run_id`` that did not finish ok (failed or never run)."""
     run = store.run(run_id)
     plan = BenchPlan.from_dict(run["plan"])
+    _check_key(plan)
     bundles = [load_bundle(b) for b in plan.bundles]
     done = {c["case_key"] for c in store.cases(run_id, status="ok")}
     cases = [c for c in expand(plan, bundles) if c.case_key not in done]
@@ -128,7 +140,9 @@ def _execute(plan: BenchPlan, bundles: list[Bundle], cases: list[Case], store: S
         by_device.setdefault(c.address, []).append(c)
     # Each worker sets its own `finished` event; the main thread waits on those, not on Thread.join(), because a
     # KeyboardInterrupt landing inside join() can leave Thread.is_alive() wrongly False (seen here on CPython 3.11).
-    runs = [DeviceRun(plan, bundles, store, run_id, address, dcases, progress, stop) for address, dcases in by_device.items()]
+    shared = types.SimpleNamespace(store_error=None)  # set when the results database became unusable mid-run
+    runs = [DeviceRun(plan, bundles, store, run_id, address, dcases, progress, stop, shared)
+            for address, dcases in by_device.items()]
     workers = [threading.Thread(target=r.run, name=f"bench-{r.address}", daemon=True) for r in runs]
 
     def wait_all(deadline: float | None) -> None:
@@ -163,6 +177,17 @@ def _execute(plan: BenchPlan, bundles: list[Bundle], cases: list[Case], store: S
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
+    if shared.store_error is not None:
+        err = shared.store_error
+        raise type(err)(f"{err.message} Run {run_id} stopped: its phones were restored, and the cases stored before "
+                        "are kept; the others are still pending.",
+                        hint=f"When the database is usable again: mobilekit bench --resume {run_id} --db {store.path}. "
+                        + (err.hint or ""))
+    busy = [r.busy for r in runs if r.busy is not None]
+    if busy and len(busy) == len(runs):  # nothing could run anywhere: a refusal, not a run with failures
+        store.set_run_status(run_id, "failed", note="device busy")
+        raise DeviceBusy(busy[0].message + ("" if len(busy) == 1 else f" (and {len(busy) - 1} more phone(s) are busy)"),
+                         hint=f"{busy[0].hint} This run's cases are stored as not run: `mobilekit bench --resume {run_id}` runs them once the phone is free.")
     s = summarize(store, run_id)
     store.set_run_status(run_id, "finished" if s.failed == 0 and s.pending == 0 else "failed")
     return summarize(store, run_id)
@@ -172,8 +197,11 @@ class DeviceRun:
     """The cases of one device, run in sequence in one thread."""
 
     def __init__(self, plan: BenchPlan, bundles: list[Bundle], store: Store, run_id: str, address: str,
-                 cases: list[Case], progress: Progress, stop: threading.Event):
+                 cases: list[Case], progress: Progress, stop: threading.Event, shared=None):
         self.plan, self.store, self.run_id = plan, store, run_id
+        self.shared = shared if shared is not None else types.SimpleNamespace(store_error=None)
+        self.lock: DeviceLock | None = None
+        self.busy: DeviceBusy | None = None
         needed = {c.bundle for c in cases}
         self.bundles = [b for b in bundles if b.sha12 in needed]
         self.remote_bundles: dict[str, str] = {}
@@ -188,7 +216,13 @@ class DeviceRun:
         self.progress.device_start(self.address, len(self.cases))
         try:
             self._connect()
+            self._take_lock()
             self._setup_and_run()
+        except StoreError as exc:  # the results database is unusable: stop every phone, write nothing more
+            self._store_unusable(exc)
+        except DeviceBusy as exc:  # another benchmark has this phone: nothing was done on it
+            self.busy = exc
+            self._fail_rest(str(exc))
         except MobilekitError as exc:  # the phone's trouble or the user's (a changed bundle): named, not a bug
             self._fail_rest(self._explain(exc))
         except Exception as exc:  # noqa: BLE001 - an internal bug must still not lose the other devices
@@ -196,11 +230,28 @@ class DeviceRun:
             raise
         finally:
             try:
-                self._restore()
+                if self.lock is not None and self.lock.held:  # only the lock's holder touches the phone's state
+                    self._restore()
+                    self.lock.release()
                 if self.dev is not None:
                     self.dev.t.close()
             finally:
                 self.finished.set()
+
+    def _take_lock(self) -> None:
+        """This run's lock on the phone (:mod:`.lock`), before anything on the phone is touched."""
+        p = self.plan
+        ttl = max(600.0, p.timeout_s + p.cooldown_max_s + 300.0)  # the longest gap between two heartbeats, and margin
+        self.lock = DeviceLock(self.dev, self.run_id, ttl, utc_now())
+        need = sum((b.path / n).stat().st_size for b in self.bundles for n in b.files)
+        self.lock.acquire(need_bytes=need)
+        if self.lock.note:
+            self.progress.message(self.address, self.lock.note)
+
+    def _store_unusable(self, exc: StoreError) -> None:
+        if self.shared.store_error is None:
+            self.shared.store_error = exc
+        self.stop.set()
 
     def _explain(self, exc: MobilekitError) -> str:
         return str(exc)
@@ -215,7 +266,13 @@ class DeviceRun:
             self._store_failed(c, message)
 
     def _store_failed(self, case: Case, message: str, **kw) -> None:
-        self.store.finish_case(self.run_id, case.case_key, status="failed", error=message, **kw)
+        if self.shared.store_error is None:
+            try:
+                self.store.finish_case(self.run_id, case.case_key, status="failed", error=message, **kw)
+            except StoreError as exc:
+                self._store_unusable(exc)
+        if self.shared.store_error is not None:
+            message = "not stored: the results database cannot be written (the case stays pending)"
         if case in self.remaining:
             self.remaining.remove(case)
         self.progress.case_done(self.address, case.case_key, "failed", message)
@@ -227,6 +284,8 @@ class DeviceRun:
         info = dev.info()
         self.info = info
         self.store.put_device(self.run_id, self.address, info.to_dict())
+        if self.lock is not None and self.lock.note:
+            self.store.update_device_info(self.run_id, self.address, {"device_lock": self.lock.note})
         if self.plan.apk:
             self.progress.message(self.address, f"installing {self.plan.apk.name}")
             app = dev.install_apk(self.plan.apk)
@@ -240,7 +299,9 @@ class DeviceRun:
             files.update({b.path / n: f"{DEVICE_ROOT}/{b.sha12}/{n}" for n in b.files})
             expected.update({b.path / n: b.sha256[n] for n in b.files})
         self.progress.message(self.address, "pushing the bundle" + ("s" if len(self.bundles) > 1 else ""))
+        self._heartbeat()
         pushed = dev.push_files(files, expected=expected)
+        self._heartbeat()
         self.store.update_device_info(self.run_id, self.address, {
             "bundle_dirs": sorted(self.remote_bundles.values()), "files_pushed": sum(pushed.values()),
             "files_skipped_same_sha256": sum(not v for v in pushed.values())})
@@ -263,6 +324,7 @@ class DeviceRun:
                 self._fail_rest("interrupted before this case started; `mobilekit bench --resume "
                                 f"{self.run_id}` runs it")
                 return
+            self._heartbeat()  # raises when another runner took the phone: no case of this run runs after that
             try:
                 self._run_case(i, case)
             except Interrupted:
@@ -287,6 +349,10 @@ class DeviceRun:
                     "since --reset; modelled from the power profile, not measured"})
             except DeviceError:
                 pass
+
+    def _heartbeat(self) -> None:
+        if self.lock is not None:
+            self.lock.refresh()
 
     def _reconnect(self) -> bool:
         delay = 1.0
@@ -317,14 +383,18 @@ class DeviceRun:
         """Best effort: undo battery unplug and fixed performance mode; notes stay if the phone is unreachable."""
         if self.dev is None:
             return
-        for note in self.store.notes(self.address):
+        try:
+            notes = self.store.notes(self.address)
+        except StoreError:
+            notes = [{"what": NOTE_UNPLUGGED}, {"what": NOTE_PERF}] if self.plan.energy else [{"what": NOTE_PERF}]
+        for note in notes:
             try:
                 if note["what"] == NOTE_UNPLUGGED:
                     self.dev.sh("dumpsys", "battery", "reset").check("dumpsys battery reset")
                 elif note["what"] == NOTE_PERF:
                     self.dev.set_fixed_performance_mode(False)
                 self.store.clear_note(self.address, note["what"])
-            except DeviceError:
+            except (DeviceError, StoreError):
                 pass  # the note stays; the next run on this phone restores it
 
     # ---- one case ----------------------------------------------------------------------------

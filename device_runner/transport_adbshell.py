@@ -27,6 +27,14 @@ from mobilekit.device_runner.transport import (
 )
 
 
+def device_text(value) -> str:
+    """A name or text from the phone as ``str``: adb-shell hands sync LIST names over as ``bytearray`` (not
+    ``bytes``), which ``str()`` would turn into ``"bytearray(b'result.json')"``. Undecodable bytes are replaced."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
 def map_error(exc: BaseException, name: str, what: str) -> DeviceError:
     """Translate an adb-shell or socket exception into the runner's error family."""
     from adb_shell import exceptions as ex
@@ -151,8 +159,7 @@ class AdbShellTransport(Transport):
         files = self._guard("list", lambda d: d.list(remote, transport_timeout_s=timeout_s, read_timeout_s=timeout_s))
         out = []
         for f in files:
-            name = f.filename.decode("utf-8", "replace") if isinstance(f.filename, bytes) else str(f.filename)
-            out.append(RemoteEntry(name, f.mode, f.size, f.mtime))
+            out.append(RemoteEntry(device_text(f.filename), f.mode, f.size, f.mtime))
         return out
 
 

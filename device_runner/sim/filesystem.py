@@ -242,7 +242,10 @@ class Sandbox:
             self.mkdir(parent, who, parents=True)
         self.check_write(path, who)
         self._check_space(path)
-        self.host(path).mkdir()
+        try:
+            self.host(path).mkdir()  # atomic, as on the phone: of two sessions racing, one gets EEXIST
+        except FileExistsError:
+            raise FsError(errno.EEXIST, path) from None
 
     def remove(self, path: str, who: str = "shell", recursive: bool = False) -> None:
         self.check_write(path, who)
