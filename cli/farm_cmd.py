@@ -39,20 +39,22 @@ def _farm_plan(bundle, artifacts, runtimes, threads, warmup, iterations, repeats
 def _print_job(written, as_json: bool) -> None:
     from mobilekit.device_runner.farms.base import shell_line
 
+    from mobilekit.cli.terminal import clean
+
     if as_json:
         click.echo(json.dumps(written.to_dict(), indent=2))
         return
-    click.echo(f"{written.farm} job {written.run_id}: {written.cases} cases, written to {written.out_dir}")
+    click.echo(clean(f"{written.farm} job {written.run_id}: {written.cases} cases, written to {written.out_dir}"))
     for role, path in written.files.items():
-        click.echo(f"  {role:10s} {path}")
+        click.echo(clean(f"  {role:10s} {path}"))
     click.echo("upload:")
     for u in written.uploads:
-        click.echo(f"  {u['type']:30s} {u['file']}  ({u['what']})")
+        click.echo(clean(f"  {u['type']:30s} {u['file']}  ({u['what']})"))
     click.echo("commands:")
     for c in written.commands:
-        click.echo("  " + shell_line(c))
+        click.echo("  " + clean(shell_line(c)))
     for n in written.notes:
-        click.echo("note: " + n)
+        click.echo("note: " + clean(n))
 
 
 @click.group()
@@ -172,7 +174,7 @@ def stf(bundle, url, token_env, serials, count, lease_minutes, list_only, energy
       mobilekit farm stf out/digits_cnn --url https://stf.example.org --token-env STF_TOKEN --serial R5CT30 --json
     """
     from rich.console import Console
-    from rich.markup import escape
+    from mobilekit.cli.terminal import safe
 
     from mobilekit.device_runner.farms.stf import StfClient, StfConfig, run_on_stf
     from mobilekit.device_runner.plan import BenchPlan
@@ -191,10 +193,12 @@ def stf(bundle, url, token_env, serials, count, lease_minutes, list_only, energy
         if as_json:
             click.echo(json.dumps(devs, indent=2))
         else:
-            for d in devs:
+            from mobilekit.cli.terminal import clean
+
+            for d in devs:  # the STF server's strings: sanitised for the terminal
                 free = d.get("present") and d.get("ready") and not d.get("using") and not d.get("owner")
-                click.echo(f"{d.get('serial')}\t{d.get('manufacturer') or ''} {d.get('model') or ''}\tSDK {d.get('sdk')}\t"
-                           + ("free" if free else "busy"))
+                click.echo(f"{clean(d.get('serial'))}\t{clean(d.get('manufacturer') or '')} {clean(d.get('model') or '')}\t"
+                           f"SDK {clean(d.get('sdk'))}\t" + ("free" if free else "busy"))
         return
     if bundle is None:
         raise MobilekitError("Which bundle?", hint="mobilekit farm stf BUNDLE --url URL --token-env VAR")
@@ -206,7 +210,7 @@ def stf(bundle, url, token_env, serials, count, lease_minutes, list_only, energy
                          key_path=key)
 
     _farm_plan(bundle, artifacts, runtimes, threads, warmup, iterations, repeats, timeout_s)  # check before leasing
-    say = (lambda s: None) if as_json else (lambda s: err.print("stf: " + escape(s)))
+    say = (lambda s: None) if as_json else (lambda s: err.print("stf: " + safe(s)))
     progress = None if as_json else RichProgress(err)
     with Store(db) as store:
         if progress is None:

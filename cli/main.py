@@ -1,8 +1,10 @@
 """The ``mobilekit`` command: one click group whose subcommands live in one small module each.
 
 Subcommands are imported only when they run, so ``mobilekit --help`` never imports torch.
-A :class:`mobilekit.MobilekitError` raised anywhere below becomes a short message and exit code 2,
-never a traceback; set ``MOBILEKIT_DEBUG=1`` to see the traceback anyway.
+Exit codes, in one place (:func:`main`): 0 ok; 1 built or ran with failures (a command's ``ctx.exit(1)`` or
+``sys.exit(1)``); 2 refused, a user mistake: a :class:`mobilekit.MobilekitError` raised anywhere below (its
+``exit_code``) or a click usage error, shown as a short message, never a traceback (``MOBILEKIT_DEBUG=1`` shows
+it anyway); 130 interrupted. Every message is passed through :func:`mobilekit.cli.terminal.clean` first.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 
 NOISY_LOGGERS = (
+    "torch.export",  # torch.export.load logs a whole traceback (at WARNING) before raising on a corrupt file
+    "torch._export.serde.serialize",
     "torch.utils._pytree",
     "torch.onnx._internal.exporter._registration",
     "torch.onnx._internal.exporter._core",
@@ -95,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.ERROR)
     try:
-        cli.main(args=argv, prog_name="mobilekit", standalone_mode=False)
+        # standalone_mode=False: click returns what the command returned, or the code of ctx.exit(code) /
+        # click.exceptions.Exit (every command signals "ran with failures" that way); nothing else is an exit code.
+        code = cli.main(args=argv, prog_name="mobilekit", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130
@@ -109,13 +115,21 @@ def main(argv: list[str] | None = None) -> int:
     except MobilekitError as exc:
         if os.environ.get("MOBILEKIT_DEBUG"):
             raise
+        from mobilekit.cli.terminal import clean
+
         click.secho("error: ", fg="red", bold=True, err=True, nl=False)
-        click.echo(str(exc), err=True)
+        click.echo(clean(str(exc), keep_newlines=True), err=True)  # messages quote phones, bundles and databases
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
-    return 0
+    return exit_code(code)
+
+
+def exit_code(returned) -> int:
+    """The process exit code for what ``cli.main(standalone_mode=False)`` returned: the int of a ``ctx.exit(code)``
+    (0 ok, 1 built/ran with failures, 2 refused), else 0. A command's own return value is never an exit code."""
+    return returned if isinstance(returned, int) and not isinstance(returned, bool) else 0
 
 
 if __name__ == "__main__":

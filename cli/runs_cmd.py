@@ -17,7 +17,7 @@ def _fmt(v, nd=3) -> str:
 
 def print_run(store, run_id: str, console) -> None:
     """The per-case summary table of one run (simulated results marked)."""
-    from rich.markup import escape
+    from mobilekit.cli.terminal import safe
     from rich.table import Table
 
     from mobilekit.device_runner.report import collect
@@ -25,15 +25,15 @@ def print_run(store, run_id: str, console) -> None:
     data = collect(store, run_id)
     title = f"run {run_id}" + (f" — farm: {data['farm']}" if data.get("farm") else "") + \
         (" — SIMULATED phone results" if data["simulated"] else "")
-    table = Table(title=escape(title))
+    table = Table(title=safe(title))
     for col in ("device", "artifact", "threads", "rep", "status", "p50 ms", "p90 ms", "mJ/inf", "check", "note"):
         table.add_column(col)
     for r in data["rows"]:
         note = r["error"] or r["energy_note"] or ""
-        table.add_row(escape(r["device"]), escape(r["artifact"]), str(r["threads"]), str(r["repeat"]),
-                      "[green]ok[/]" if r["status"] == "ok" else f"[red]{escape(r['status'])}[/]",
-                      _fmt(r["p50_ms"]), _fmt(r["p90_ms"]), _fmt(r["mj_per_inference"]), escape(str(r["check_ok"])),
-                      escape(note[:120]))
+        table.add_row(safe(r["device"]), safe(r["artifact"]), safe(r["threads"]), safe(r["repeat"]),
+                      "[green]ok[/]" if r["status"] == "ok" else f"[red]{safe(r['status'])}[/]",
+                      safe(_fmt(r["p50_ms"])), safe(_fmt(r["p90_ms"])), safe(_fmt(r["mj_per_inference"])),
+                      safe(str(r["check_ok"])), safe(str(note)[:120]))
     console.print(table)
 
 
@@ -56,12 +56,12 @@ def runs() -> None:
 def list_(db, limit, as_json) -> None:
     """The most recent runs, newest first."""
     from rich.console import Console
-    from rich.markup import escape
+    from mobilekit.cli.terminal import safe
     from rich.table import Table
 
     from mobilekit.device_runner.store import Store
 
-    with Store(db) as store:
+    with Store(db, create=False) as store:
         rows = store.runs(limit)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -70,10 +70,10 @@ def list_(db, limit, as_json) -> None:
     for col in ("run", "created", "bundle", "status", "ok", "failed", "kind"):
         table.add_column(col)
     for r in rows:
-        kind = ", ".join(x for x in (escape(str(r["farm"])) if r.get("farm") else "",
+        kind = ", ".join(x for x in (safe(str(r["farm"])) if r.get("farm") else "",
                                      "simulated" if r["simulated"] else "") if x)
-        table.add_row(r["run_id"], r["created_utc"], escape(str(r["bundle_name"])), r["status"], str(r["ok"] or 0),
-                      str(r["failed"] or 0), kind)
+        table.add_row(safe(r["run_id"]), safe(r["created_utc"]), safe(r["bundle_name"]), safe(r["status"]),
+                      safe(r["ok"] or 0), safe(r["failed"] or 0), kind)
     Console().print(table)
 
 
@@ -87,7 +87,7 @@ def show(run_id, db, as_json) -> None:
 
     from mobilekit.device_runner.store import Store
 
-    with Store(db) as store:
+    with Store(db, create=False) as store:
         if as_json:
             click.echo(json.dumps({"run": store.run(run_id), "devices": store.devices(run_id),
                                    "cases": store.cases(run_id)}, indent=2, default=str))
@@ -117,7 +117,7 @@ def import_(path, db, farm, run_id, as_json) -> None:
       mobilekit report RUN_ID        # then report or compare it like any other run
     """
     from rich.console import Console
-    from rich.markup import escape
+    from mobilekit.cli.terminal import safe
 
     from mobilekit.device_runner.farms.importer import import_artifacts
     from mobilekit.device_runner.store import Store
@@ -130,8 +130,8 @@ def import_(path, db, farm, run_id, as_json) -> None:
             print_run(store, summary.run_id, Console())
             err = Console(stderr=True)
             for s in summary.skipped:
-                err.print(f"[yellow]skipped[/] {escape(s['path'])}: {escape(s['reason'])}")
-            err.print(f"imported run [bold]{summary.run_id}[/] from {escape(summary.farm)}: {summary.devices} "
+                err.print(f"[yellow]skipped[/] {safe(s['path'])}: {safe(s['reason'])}")
+            err.print(f"imported run [bold]{safe(summary.run_id)}[/] from {safe(summary.farm)}: {summary.devices} "
                       f"device(s), {summary.ok} ok, {summary.failed} failed, {len(summary.skipped)} file(s) skipped "
                       f"· stored in {store.path}")
     if summary.ok == 0:
@@ -161,25 +161,25 @@ def compare(old_run, new_run, db, min_effect, alpha, seed, as_json) -> None:
       mobilekit compare 20261121T090000Z-aaaaaa 20261122T090000Z-bbbbbb
     """
     from rich.console import Console
-    from rich.markup import escape
+    from mobilekit.cli.terminal import safe
     from rich.table import Table
 
     from mobilekit.device_runner.compare import compare_runs, has_regression
     from mobilekit.device_runner.store import Store
 
-    with Store(db) as store:
+    with Store(db, create=False) as store:
         results = compare_runs(store, old_run, new_run, min_effect=min_effect, alpha=alpha, seed=seed)
     if as_json:
         click.echo(json.dumps({"old": old_run, "new": new_run, "min_effect": min_effect, "alpha": alpha,
                                "regression": has_regression(results), "cases": [c.to_dict() for c in results]}, indent=2))
     else:
-        table = Table(title=f"{old_run} -> {new_run}")
+        table = Table(title=safe(f"{old_run} -> {new_run}"))
         for col in ("verdict", "case", "old p50 ms", "new p50 ms", "ratio", "95% CI", "MWU p"):
             table.add_column(col, no_wrap=col == "verdict")
         colors = {"regression": "red", "improvement": "green"}
         for c in results:
             v = f"[{colors[c.verdict]}]{c.verdict}[/]" if c.verdict in colors else c.verdict
-            table.add_row(v, escape(c.label), _fmt(c.old_p50_ms), _fmt(c.new_p50_ms), _fmt(c.ratio, 2),
+            table.add_row(v, safe(c.label), _fmt(c.old_p50_ms), _fmt(c.new_p50_ms), _fmt(c.ratio, 2),
                           f"{c.ci_low:.2f}-{c.ci_high:.2f}" if c.ci_low is not None else "",
                           f"{c.p_value:.2g}" if c.p_value is not None else "")
         Console().print(table)
@@ -207,6 +207,6 @@ def report(run_id, db, fmt, out) -> None:
     from mobilekit.device_runner.store import Store
 
     out = out or Path(f"report-{run_id}.{fmt}")
-    with Store(db) as store:
+    with Store(db, create=False) as store:
         write_report(store, run_id, out, fmt=fmt)
     click.echo(str(out))

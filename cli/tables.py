@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from mobilekit.cli.terminal import safe
 from mobilekit.export.report import HOST_LATENCY_NOTE
 from mobilekit.export.targets.delegation import HARMLESS
 
@@ -23,7 +24,7 @@ def artifact_table(manifest: dict, validation: dict | None = None) -> Table:
     """One row per artifact: size and ratio to the FP32 .pte, host latency, fidelity, validation status."""
     arts = manifest["artifacts"]
     fp32 = next((a for a in arts if a.get("target") == "xnnpack" and a["precision"] == "fp32"), None)
-    table = Table(title=f"bundle {manifest['name']}", title_justify="left")
+    table = Table(title=safe(f"bundle {manifest['name']}"), title_justify="left")
     for col, just in [
         ("artifact", "left"), ("runtime/backend", "left"), ("prec", "left"), ("KiB", "right"), ("×FP32", "right"),
         ("host p50 ms", "right"), ("top-1 agr", "right"), ("SQNR dB", "right"), ("cos min", "right"), ("accuracy", "right"),
@@ -47,9 +48,9 @@ def artifact_table(manifest: dict, validation: dict | None = None) -> Table:
         if v.get("estimate"):
             status += " (estimate)"
         table.add_row(
-            a["file"] + (" [dim](legacy)[/]" if a.get("legacy") else ""),
-            f"{a['runtime']}/{a['backend']}",
-            a["precision"],
+            safe(a["file"]) + (" [dim](legacy)[/]" if a.get("legacy") else ""),
+            safe(f"{a['runtime']}/{a['backend']}"),
+            safe(a["precision"]),
             f"{a['bytes'] / 1024:.1f}",
             _f(a["bytes"] / fp32["bytes"] if fp32 else None, ".3f"),
             _f(lat, ".3f"),

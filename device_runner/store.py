@@ -26,6 +26,19 @@ from mobilekit import MobilekitError
 
 SCHEMA_VERSION = 2
 ENV_DB = "MOBILEKIT_DB"
+ENV_TIMEOUT = "MOBILEKIT_DB_TIMEOUT_S"
+DEFAULT_TIMEOUT_S = 600.0  # a write waits this long for another process's lock before the run stops cleanly
+
+
+class StoreError(MobilekitError):
+    """The results database cannot be used: missing (for a command that only reads), not a mobilekit store,
+    or corrupt. A user mistake to fix (exit 2); the message names the file."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the database's write lock for longer than the store waits (``timeout_s``)."""
+
+    exit_code = 1
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -120,17 +133,54 @@ def default_db_path() -> Path:
     return base / "mobilekit" / "runs.db"
 
 
-class Store:
-    """A SQLite results database, safe to share between the per-device threads of one run."""
+def default_timeout_s() -> float:
+    """How long a write waits for another process's lock: ``$MOBILEKIT_DB_TIMEOUT_S``, else 600 s."""
+    try:
+        return max(0.0, float(os.environ.get(ENV_TIMEOUT) or DEFAULT_TIMEOUT_S))
+    except ValueError:
+        raise MobilekitError(f"${ENV_TIMEOUT} must be a number of seconds, got {os.environ.get(ENV_TIMEOUT)!r}.") from None
 
-    def __init__(self, path: Path | str | None = None):
+
+class Store:
+    """A SQLite results database, safe to share between the per-device threads of one run.
+
+    ``create=False`` (the commands that only read: runs list/show, compare, report) refuses a file that does not
+    exist instead of making one and its folders. A file that is not SQLite, is corrupt, or is someone else's SQLite
+    database is refused with :class:`StoreError` (never written to); stored JSON is parsed with the same care.
+    Writes wait up to ``timeout_s`` for another process's lock, then raise :class:`StoreBusy`."""
+
+    def __init__(self, path: Path | str | None = None, *, create: bool = True, timeout_s: float | None = None):
         self.path = Path(path) if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.timeout_s = default_timeout_s() if timeout_s is None else float(timeout_s)
+        if not create and not self.path.is_file():
+            what = "is a folder, not a database file" if self.path.is_dir() else "does not exist"
+            raise StoreError(f"No results database at {self.path}: it {what}.",
+                             hint=f"Check --db (or ${ENV_DB}); `mobilekit bench` creates the database on its first run.")
+        if create:
+            if self.path.is_dir():
+                raise StoreError(f"The results database {self.path} is a folder, not a database file.",
+                                 hint="Pass --db a file name, e.g. --db runs.db.")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
+        self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=self.timeout_s)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
+        try:
+            self._open()
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _open(self) -> None:
+        try:
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and not {"meta", "runs"} <= tables:
+                raise StoreError(f"{self.path} is an SQLite database, but not a mobilekit results store (it holds "
+                                 f"{', '.join(sorted(tables)[:5])}); it was left untouched.",
+                                 hint="Pass --db a mobilekit results file, or a new file name.")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc, "open") from None
         with self.transaction():
             for stmt in SCHEMA.split(";"):
                 if stmt.strip():
@@ -138,10 +188,40 @@ class Store:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is None:
                 self.db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif not str(row["value"]).isdigit():
+                raise StoreError(f"{self.path} records a schema version {row['value']!r}, not a number: it is corrupt.",
+                                 hint="Use another --db file.")
             elif int(row["value"]) > SCHEMA_VERSION:
                 raise MobilekitError(f"{self.path} was written by a newer mobilekit (schema {row['value']}).",
                                      hint="Upgrade mobilekit or use another --db file.")
             self._migrate()
+
+    def _error(self, exc: sqlite3.Error, what: str) -> StoreError:
+        """An sqlite3 exception as the store's error: a lock held too long, or a file that is not a results store."""
+        text = str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+            return StoreBusy(f"The results database {self.path} stayed locked by another process for more than "
+                             f"{self.timeout_s:.0f} s ({what}: {text}).",
+                             hint=f"Find the process holding it (another mobilekit bench, a DB browser), or raise ${ENV_TIMEOUT}.")
+        return StoreError(f"{self.path} is not a usable mobilekit results database ({what}: {type(exc).__name__}: {text}).",
+                          hint="It is corrupt or not a results store: pass --db another file (a new name starts an empty one).")
+
+    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        """A read query; corruption and locks become :class:`StoreError`."""
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from None
+
+    def _json(self, text, where: str):
+        """Stored JSON (databases are shared and copied around: never trusted to parse)."""
+        if text is None or text == "":
+            return None
+        try:
+            return json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"{self.path} holds corrupt JSON in {where} ({exc}).",
+                             hint="The database was damaged or edited: use another --db file.") from None
 
     def _migrate(self) -> None:
         """Bring an older file up to SCHEMA_VERSION (inside the opening transaction)."""
@@ -163,14 +243,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; waits up to ``timeout_s`` for the lock (then :class:`StoreBusy`)."""
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc, "write") from None
             try:
                 yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
+                self.db.execute("COMMIT")
+            except BaseException as exc:
+                if self.db.in_transaction:
+                    try:
+                        self.db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc, "write") from None
                 raise
-            self.db.execute("COMMIT")
 
     # ---- runs --------------------------------------------------------------------------------
     def create_run(self, run_id: str, plan: dict, bundle_name: str | None, bundle_path: str | None) -> None:
@@ -189,23 +279,25 @@ class Store:
             db.execute("UPDATE runs SET farm=?, farm_json=? WHERE run_id=?", (farm, json.dumps(info or {}), run_id))
 
     def run(self, run_id: str) -> dict:
-        row = self.db.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
+        rows = self._read("SELECT * FROM runs WHERE run_id=?", (run_id,))
+        row = rows[0] if rows else None
         if row is None:
             raise MobilekitError(f"No run {run_id!r} in {self.path}.", hint="List the stored runs with `mobilekit runs list`.")
         d = dict(row)
-        d["plan"] = json.loads(d.pop("plan_json"))
-        farm_json = d.pop("farm_json", None)
-        d["farm_info"] = json.loads(farm_json) if farm_json else None
+        d["plan"] = self._json(d.pop("plan_json"), f"run {run_id}'s plan")
+        if not isinstance(d["plan"], dict):
+            raise StoreError(f"{self.path} holds no usable plan for run {run_id}.", hint="Use another --db file.")
+        d["farm_info"] = self._json(d.pop("farm_json", None), f"run {run_id}'s farm")
         return d
 
     def runs(self, limit: int = 50) -> list[dict]:
-        rows = self.db.execute(
+        rows = self._read(
             "SELECT r.run_id, r.created_utc, r.finished_utc, r.status, r.bundle_name, r.farm, "
             "SUM(CASE WHEN c.status='ok' THEN 1 ELSE 0 END) AS ok, "
             "SUM(CASE WHEN c.status='failed' THEN 1 ELSE 0 END) AS failed, COUNT(c.case_id) AS cases, "
             "MAX(c.simulated) AS simulated "
             "FROM runs r LEFT JOIN cases c ON c.run_id = r.run_id GROUP BY r.run_id, r.created_utc, r.finished_utc, "
-            "r.status, r.bundle_name, r.farm ORDER BY r.created_utc DESC, r.run_id DESC LIMIT ?", (limit,)).fetchall()
+            "r.status, r.bundle_name, r.farm ORDER BY r.created_utc DESC, r.run_id DESC LIMIT ?", (limit,))
         return [dict(r) for r in rows]
 
     # ---- devices and notes -------------------------------------------------------------------
@@ -222,16 +314,16 @@ class Store:
         with self.transaction() as db:
             row = db.execute("SELECT info_json FROM devices WHERE run_id=? AND address=?", (run_id, address)).fetchone()
             if row:
-                info = json.loads(row["info_json"])
+                info = self._json(row["info_json"], f"device {address!r} of run {run_id}") or {}
                 info.update(extra)
                 db.execute("UPDATE devices SET info_json=? WHERE run_id=? AND address=?", (json.dumps(info), run_id, address))
 
     def devices(self, run_id: str) -> list[dict]:
-        rows = self.db.execute("SELECT * FROM devices WHERE run_id=? ORDER BY address", (run_id,)).fetchall()
+        rows = self._read("SELECT * FROM devices WHERE run_id=? ORDER BY address", (run_id,))
         out = []
         for r in rows:
             d = dict(r)
-            d["info"] = json.loads(d.pop("info_json"))
+            d["info"] = self._json(d.pop("info_json"), f"device {d.get('address')!r} of run {run_id}") or {}
             out.append(d)
         return out
 
@@ -247,9 +339,9 @@ class Store:
 
     def notes(self, address: str | None = None) -> list[dict]:
         if address is None:
-            rows = self.db.execute("SELECT * FROM device_notes ORDER BY address, what").fetchall()
+            rows = self._read("SELECT * FROM device_notes ORDER BY address, what")
         else:
-            rows = self.db.execute("SELECT * FROM device_notes WHERE address=? ORDER BY what", (address,)).fetchall()
+            rows = self._read("SELECT * FROM device_notes WHERE address=? ORDER BY what", (address,))
         return [dict(r) for r in rows]
 
     # ---- cases -------------------------------------------------------------------------------
@@ -300,20 +392,20 @@ class Store:
 
     def cases(self, run_id: str, status: str | None = None) -> list[dict]:
         q = "SELECT * FROM cases WHERE run_id=?" + (" AND status=?" if status else "") + " ORDER BY case_id"
-        rows = self.db.execute(q, (run_id, status) if status else (run_id,)).fetchall()
+        rows = self._read(q, (run_id, status) if status else (run_id,))
         out = []
         for r in rows:
             d = dict(r)
             for k in ("energy_json", "thermal_json", "cpufreq_json", "result_json"):
-                d[k[:-5]] = json.loads(d.pop(k)) if d.get(k) else None
+                d[k[:-5]] = self._json(d.pop(k), f"case {d.get('case_key')!r} ({k})")
             out.append(d)
         return out
 
     def latencies(self, case_id: int) -> list[float]:
-        rows = self.db.execute("SELECT latency_ms FROM latency_samples WHERE case_id=? ORDER BY idx", (case_id,))
+        rows = self._read("SELECT latency_ms FROM latency_samples WHERE case_id=? ORDER BY idx", (case_id,))
         return [r[0] for r in rows]
 
     def energy_samples(self, case_id: int, phase: str) -> list[tuple[int, int, int]]:
-        rows = self.db.execute("SELECT t_ms, current_raw, voltage_raw FROM energy_samples WHERE case_id=? AND phase=? "
-                               "ORDER BY idx", (case_id, phase))
+        rows = self._read("SELECT t_ms, current_raw, voltage_raw FROM energy_samples WHERE case_id=? AND phase=? "
+                          "ORDER BY idx", (case_id, phase))
         return [tuple(r) for r in rows]

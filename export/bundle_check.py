@@ -32,7 +32,7 @@ class ArtifactCheck:
 
 def _read_tensor(bundle: Path, name: str, dtype: str, shape: list[int]) -> np.ndarray:
     """A raw little-endian tensor file of the bundle (the manifest's dtype names are numpy's)."""
-    path = bundle / name
+    path = manifest_io.bundle_path(bundle, name, "a sample file")
     if not path.is_file():
         raise manifest_io.BundleError(f"{path} is missing: the manifest's sample refers to it.")
     np_dtype = np.dtype(dtype).newbyteorder("<")
@@ -85,7 +85,11 @@ def check_bundle(bundle: Path, run: bool = True) -> tuple[dict, list[ArtifactChe
         except Exception as exc:
             checks.append(ArtifactCheck(rec["file"], "failed", f"{rec['file']} did not run: {type(exc).__name__}: {exc}"))
             continue
-        top1 = int(out.reshape(out.shape[0], -1)[0].argmax())
+        if out.size == 0 or (expected is not None and out.size != expected.size):
+            checks.append(ArtifactCheck(rec["file"], "failed", f"{rec['file']} gave {out.size} output values; the manifest's "
+                                        f"output shape {doc['outputs'][0]['shape']} needs {None if expected is None else expected.size}"))
+            continue
+        top1 = int(out.reshape(out.shape[0] if out.ndim else 1, -1)[0].argmax())
         s = round(sqnr_db(expected, out.reshape(expected.shape)), 2) if expected is not None else None
         want = sample.get("expected_top1")
         if want is None and expected is not None:
