@@ -22,6 +22,10 @@
 #                              the WordPiece golden test (tests/apps/data/wordpiece_golden.json)
 #   MOBILEKIT_CAMERA_REFERENCE camera frames of real photos and Python's preprocess of them
 #                              (tests/apps/android_camera.py) for the camera screen's frame-to-tensor tests
+#   MOBILEKIT_LLM_BUNDLE       an LLM bundle (tests/apps/android_llm.py: manifest llm block, prompts.json) for the
+#                              LLM core, chat screen and LLM benchmark tests (a fake engine generates)
+#   MOBILEKIT_GENAI_JAVA_SRC   src/java/src/main/java of an onnxruntime-genai checkout: compile against the real
+#                              GenAI Java API instead of the stand-in in genai-api/
 #   MOBILEKIT_TEXT_BUNDLE      a text bundle (MiniLM exported to ONNX, int64 input_ids + attention_mask) and
 #   MOBILEKIT_TEXT_REFERENCE   PyTorch's embeddings of some sentences, for the ORT text-model tests
 #   MOBILEKIT_EXECUTORCH_JAVA_SRC  extension/android/executorch_android/src/main/java of an ExecuTorch
@@ -122,7 +126,8 @@ java -Xmx1g \
   -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
   -Dmobilekit.wordpiece="$here/../../tests/apps/data/wordpiece_golden.json" -Dmobilekit.vocab="${MOBILEKIT_VOCAB:-}" \
   -Dmobilekit.text_bundle="${MOBILEKIT_TEXT_BUNDLE:-}" -Dmobilekit.text_reference="${MOBILEKIT_TEXT_REFERENCE:-}" \
-  -Dmobilekit.camera="${MOBILEKIT_CAMERA_REFERENCE:-}" \
+  -Dmobilekit.camera="${MOBILEKIT_CAMERA_REFERENCE:-}" -Dmobilekit.llm_bundle="${MOBILEKIT_LLM_BUNDLE:-}" \
+  -Dmobilekit.llm_golden="$here/../../tests/apps/data/llm_golden.json" \
   -cp "$out/classes/test:$out/classes/core:$cp_core:$JUNIT:$HAMCREST" org.junit.runner.JUnitCore "${tests[@]}"
 
 # --- 3. the androidTest instrumentation test (compiled; it runs on a phone / device farm) ---------------
@@ -138,6 +143,8 @@ if [ "${MOBILEKIT_SKIP_ROBOLECTRIC:-}" = 1 ]; then
   echo "robolectric: skipped (MOBILEKIT_SKIP_ROBOLECTRIC=1)"; exit 0
 fi
 mapfile -t robo_src < <(find "$app/test/java/org/mobilekit/demo" -maxdepth 1 -name '*.java' | sort)
+# the fake LLM engine the chat and LLM-benchmark tests put behind LlmEngines (no LLM runtime loads here)
+robo_helpers=("$app/test/java/org/mobilekit/demo/core/FakeLlm.java")
 # Robolectric's jars without the plain android-all (the sandbox loads the instrumented Android 15 jar).
 robo_cp="$(tr ':' '\n' <"$out/cp.txt" | grep -vE '/org/robolectric/android-all/|/org/json/json/|\.aar$' | paste -sd: -)"
 # The AARs Robolectric depends on (androidx.test monitor, espresso idling resource): their classes.jar.
@@ -146,7 +153,7 @@ while read -r aar; do
   robo_cp="$robo_cp:$d/classes.jar"
 done < <(tr ':' '\n' <"$out/cp.txt" | grep -E '\.aar$')
 javac -nowarn --release 11 -d "$out/classes/robolectric" \
-  -cp "$out/classes/android:$ANDROID:$et:$genai:$ORT:$robo_cp" "${robo_src[@]}"
+  -cp "$out/classes/android:$ANDROID:$et:$genai:$ORT:$robo_cp" "${robo_src[@]}" "${robo_helpers[@]}"
 robo_tests=()
 for f in "${robo_src[@]}"; do
   case "$f" in *Test.java) robo_tests+=("org.mobilekit.demo.$(basename "${f%.java}")") ;; esac
@@ -157,5 +164,6 @@ exec java -Xmx2g \
   -Drobolectric.logging.enabled=false \
   -Dmobilekit.bundle="${MOBILEKIT_BUNDLE:-}" -Dmobilekit.results="${MOBILEKIT_RESULTS:-}" \
   -Dmobilekit.text_bundle="${MOBILEKIT_TEXT_BUNDLE:-}" -Dmobilekit.camera="${MOBILEKIT_CAMERA_REFERENCE:-}" \
+  -Dmobilekit.llm_bundle="${MOBILEKIT_LLM_BUNDLE:-}" -Dmobilekit.llm_golden="$here/../../tests/apps/data/llm_golden.json" \
   -cp "$out/classes/robolectric:$out/classes/android:$et:$genai:$ORT:$robo_cp" \
   org.junit.runner.JUnitCore "${robo_tests[@]}"

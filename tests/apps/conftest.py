@@ -201,6 +201,17 @@ def apps_reference(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def llm_bundle(tmp_path_factory) -> Path:
+    """A schema-valid LLM bundle from tests/apps/data/llm_golden.json (real SmolLM2 template, special tokens
+    and token ids; placeholder artifacts: no LLM runtime runs on the JVM)."""
+    import android_llm
+
+    out = tmp_path_factory.mktemp("llm-bundle") / "smollm2_test"
+    android_llm.write_llm_bundle(out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def camera_reference(tmp_path_factory, apps_reference) -> Path:
     """Real photos as camera frames (YUV 4:2:0 at four sensor rotations) and Python's preprocess of them,
     plus a digit picture seen by a camera with the eager model's answer (tests/apps/android_camera.py)."""

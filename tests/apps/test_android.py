@@ -98,6 +98,99 @@ def _tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+LLM_DOC = (REPO / "docs" / "llm-contract.md").read_text()
+
+
+def test_benchmark_activity_reads_every_llm_extra_of_the_contract():
+    """docs/llm-contract.md's `am start ... --es mode llm ...` line: every extra is read by BenchmarkActivity with
+    its type, passed by the Robolectric test and forwarded by the instrumentation test (farms)."""
+    line = re.search(r"`am start [^`]*--es mode llm[^`]*`", LLM_DOC).group(0)  # one command over two lines
+    extras = re.findall(r"--e([siz]) (\w+)", line)
+    assert {n for _, n in extras} >= {"mode", "bundle", "artifact", "run_id", "prompts", "prompt_ids", "max_new_tokens",
+                                      "warmup", "repetitions", "threads", "energy"}
+    activity = (APP_JAVA / "BenchmarkActivity.java").read_text()
+    robo = (ANDROID / "app/src/test/java/org/mobilekit/demo/BenchmarkActivityTest.java").read_text()
+    it = (ANDROID / "app/src/androidTest/java/org/mobilekit/demo/BenchmarkInstrumentationTest.java").read_text()
+    getter = {"s": "getStringExtra", "i": "getIntExtra", "z": "getBooleanExtra"}
+    for kind, name in extras:
+        assert f'{getter[kind]}("{name}"' in activity, f"BenchmarkActivity does not read --e{kind} {name}"
+        assert f'.putExtra("{name}"' in robo, f"the Robolectric test does not pass {name}"
+        assert f'.putExtra("{name}"' in it, f"the instrumentation test does not forward {name}"
+
+
+def test_llm_stand_ins_are_what_llm_api_txt_records_and_a_wrong_signature_is_caught(tmp_path):
+    """The check check.sh makes, on its own: each stand-in's javap lines are in llm-api.txt for every recorded
+    source; a stand-in with one parameter type changed (int seqLen -> long) is not."""
+    for tool in ("javac", "javap"):
+        if not _tool(tool):
+            pytest.skip(f"{tool} is not installed")
+    api = [l.split("\t") for l in (ANDROID / "jvm-check" / "llm-api.txt").read_text().splitlines()
+           if l and not l.startswith("#")]
+    sources = {s for s, _, _ in api}
+    assert any(s.startswith("executorch@") for s in sources) and sum(s.startswith("genai@") for s in sources) == 2
+    header = (ANDROID / "jvm-check" / "llm-api.txt").read_text()
+    assert "version.txt 1.5.0" in header and "VERSION_INFO 0.15.2" in header
+
+    def listing(src_root: Path, classes: list[str]) -> set[tuple[str, str]]:
+        out = tmp_path / f"classes-{len(list(tmp_path.iterdir()))}"
+        files = [str(p) for p in src_root.rglob("*.java")]
+        subprocess.run(["javac", "-d", str(out), *files], check=True, capture_output=True)
+        text = subprocess.run(["bash", str(ANDROID / "jvm-check" / "api-listing.sh"), "stub", str(out), *classes],
+                              check=True, capture_output=True, text=True).stdout
+        return {tuple(l.split("\t")[1:]) for l in text.splitlines()}
+
+    et_classes = ["org.pytorch.executorch.extension.llm.LlmModule", "org.pytorch.executorch.extension.llm.LlmCallback"]
+    real = {}
+    for s, c, m in api:
+        real.setdefault(s, set()).add((c, m))
+    stub = listing(ANDROID / "jvm-check" / "executorch-api" / "org" / "pytorch" / "executorch" / "extension", et_classes)
+    et_source = next(s for s in sources if s.startswith("executorch@"))
+    assert stub <= real[et_source], stub - real[et_source]
+    assert ("org.pytorch.executorch.extension.llm.LlmCallback", "public default void onStats(java.lang.String);") in stub
+    broken = tmp_path / "broken" / "org" / "pytorch" / "executorch" / "extension" / "llm"
+    broken.mkdir(parents=True)
+    for f in (ANDROID / "jvm-check/executorch-api/org/pytorch/executorch/extension/llm").glob("*.java"):
+        (broken / f.name).write_text(f.read_text().replace("int seqLen", "long seqLen"))
+    bad = listing(tmp_path / "broken", et_classes)
+    assert bad - real[et_source], "a changed signature must be caught"
+    genai_classes = [f"ai.onnxruntime.genai.{n}" for n in ("GenAIException", "Config", "Model", "Tokenizer",
+                                                           "TokenizerStream", "Sequences", "GeneratorParams", "Generator")]
+    stub = listing(ANDROID / "jvm-check" / "genai-api", genai_classes)
+    for s in sources:
+        if s.startswith("genai@"):
+            assert stub <= real[s], (s, stub - real[s])
+
+
+@pytest.mark.slow
+def test_llm_golden_file_is_what_the_gguf_gives():
+    """tests/apps/data/llm_golden.json (the JUnit/Robolectric LLM tests read it) is the real GGUF's template, special
+    tokens and token ids now; rebuilding it also re-checks that prompt_format renders as the Jinja template."""
+    pytest.importorskip("gguf")
+    pytest.importorskip("jinja2")
+    import android_llm
+
+    try:
+        android_llm.gguf_path().stat()
+    except FileNotFoundError as e:
+        pytest.skip(str(e))
+    assert android_llm.GOLDEN.read_text() == android_llm.render(android_llm.build()), \
+        "tests/apps/data/llm_golden.json is stale: run python tests/apps/android_llm.py"
+
+
+def test_llm_test_bundle_is_valid_against_the_contract(tmp_path):
+    """The bundle the JVM tests read validates against the manifest and prompts schemas (write_llm_bundle asserts
+    it), and its prompts render, through the golden prompt_format, to the Jinja-rendered strings."""
+    import android_llm
+
+    manifest = android_llm.write_llm_bundle(tmp_path / "b")
+    prompts = json.loads((tmp_path / "b" / "prompts.json").read_text())
+    fmt = manifest["llm"]["prompt_format"]
+    for p in prompts["prompts"]:
+        rendered = android_llm.render_format(fmt, None, [], p["text"]) if p["chat"] else p["text"]
+        assert rendered == p["rendered"]
+    assert {a["runtime"] for a in manifest["artifacts"]} == {"executorch", "onnxruntime_genai"}
+
+
 def test_wordpiece_golden_file_is_what_the_tokenizers_library_gives():
     """The committed goldens the JUnit/XCTest tokenizer tests read are the real library's output, now."""
     pytest.importorskip("tokenizers")
@@ -137,7 +230,7 @@ def test_core_handles_multi_input_text_models():
 
 @pytest.mark.slow
 def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_reference, camera_reference, text_bundle,
-                                                          tmp_path):
+                                                          llm_bundle, tmp_path):
     for tool in ("javac", "java", "javap", "mvn"):
         if not _tool(tool):
             if os.environ.get("CI"):
@@ -150,7 +243,8 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     env = dict(os.environ, MOBILEKIT_BUNDLE=str(apps_bundle), MOBILEKIT_REFERENCE=str(apps_reference),
                MOBILEKIT_RESULTS=str(results), MOBILEKIT_JVM_OUT=str(tmp_path / "jvm"),
                MOBILEKIT_VOCAB=str(wordpiece_golden.model_dir()), MOBILEKIT_TEXT_BUNDLE=str(text_bundle),
-               MOBILEKIT_TEXT_REFERENCE=str(text_bundle), MOBILEKIT_CAMERA_REFERENCE=str(camera_reference))
+               MOBILEKIT_TEXT_REFERENCE=str(text_bundle), MOBILEKIT_CAMERA_REFERENCE=str(camera_reference),
+               MOBILEKIT_LLM_BUNDLE=str(llm_bundle))
     proc = subprocess.run(["bash", str(CHECK)], capture_output=True, text=True, env=env, timeout=1200)
     out = proc.stdout + "\n".join(l for l in proc.stderr.splitlines() if "UnsupportedAppUsage" not in l)
     assert proc.returncode == 0, out[-6000:]
@@ -158,7 +252,10 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     assert len(re.findall(r"^OK \(\d+ tests\)$", proc.stdout, re.M)) == 2, out[-3000:]
     assert "android: compiled" in proc.stdout
     assert "androidTest: compiled 1 classes" in proc.stdout
-    assert re.search(r"^robolectric: 5 test classes on android-all-instrumented-", proc.stdout, re.M)
+    assert re.search(r"^robolectric: 6 test classes on android-all-instrumented-", proc.stdout, re.M)
+    # the LLM stand-ins were checked against the signatures recorded from the real sources
+    assert re.search(r"^executorch: LLM stand-in \(\d+ declarations\) matches executorch@", proc.stdout, re.M)
+    assert re.search(r"^genai: LLM stand-in \(\d+ declarations\) matches genai@\S+ genai@", proc.stdout, re.M)
     figures = sorted(set(re.findall(r"FIGURE [^\n]*", proc.stdout)))
     print("\n".join([l for l in proc.stdout.splitlines()
                      if l.startswith(("jars:", "executorch:", "android:", "androidTest:", "robolectric:", "OK"))]
@@ -182,6 +279,10 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
                re.search(r"top1=(\d+) eager=\1\b", f) for f in figures), out[-3000:]
     assert any(f.startswith("FIGURE robolectric_camera ") for f in figures), out[-3000:]
     assert any(f.startswith("FIGURE robolectric_photo decoded=125x93 ") for f in figures), out[-3000:]
+    # issue 14: the chat template equals the model's Jinja template; the chat screen streamed an answer
+    assert any(f.startswith("FIGURE llm_prompt_format cases=") and "equal_to_jinja=true" in f for f in figures)
+    assert any(f.startswith("FIGURE robolectric_chat answer='The capital of France is Paris.'") for f in figures)
+    assert any(f.startswith("FIGURE robolectric_llm_benchmark generations=4") for f in figures)
 
     from mobilekit.schemas import RESULT, errors
 
@@ -190,12 +291,15 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     # BenchmarkActivity's run with the runner's extras
     # + the text model's run (external and internal) and its run with a wrong attention mask
     assert {p.parent.name for p in docs} == {"jvm-ort-001", "jvm-lowfi-007", "robo-bench-001", "jvm-text-008",
-                                             "jvm-text-bad-009"}, docs
-    assert len(docs) == 8, docs
+                                             "jvm-text-bad-009", "jvm-llm-010", "robo-llm-001"}, docs
+    assert len(docs) == 11, docs
     for path in docs:
         doc = json.loads(path.read_text())
         assert errors(doc, RESULT) == [], path
         assert "simulated" not in doc
+        if doc["config"].get("kind") == "llm":
+            check_llm_result(doc, llm_bundle)
+            continue
         if path.parent.name == "jvm-text-bad-009":
             assert doc["check"]["ok"] is False and doc["check"]["compared"] == "output"
             continue
@@ -211,4 +315,22 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     assert errors(loop["results"][0], RESULT) == []
     error_files = sorted(results.rglob("error"))
     assert {p.parent.name for p in error_files} >= {"jvm-unknown-002", "jvm-pte-003", "jvm-ptl-004", "jvm-extras-005",
-                                                    "jvm-newer-006", "robo-bench-002"}
+                                                    "jvm-newer-006", "robo-bench-002", "jvm-llm-bad-011",
+                                                    "robo-llm-002"}
+
+
+def check_llm_result(doc: dict, bundle: Path) -> None:
+    """An app-written LLM result.json: one generation per prompt and repetition, each text the bundle's expected
+    greedy text for that artifact, figures consistent with latency_ms (decode ms per token)."""
+    prompts = {p["id"]: p for p in json.loads((bundle / "prompts.json").read_text())["prompts"]}
+    cfg, llm = doc["config"], doc["llm"]
+    gens = llm["generations"]
+    assert cfg["iterations"] == len(gens) == len(doc["latency_ms"]) and cfg["repetitions"] >= 1
+    assert doc["energy"] is None and doc["power_samples"]["timed"] is not None
+    assert doc["timing"]["timed_start_ms"] <= gens[0]["start_ms"] <= gens[-1]["end_ms"] <= doc["timing"]["timed_end_ms"]
+    for g, ms in zip(gens, doc["latency_ms"]):
+        want = next(e for e in prompts[g["prompt_id"]]["expected"] if e["file"] == doc["artifact"]["file"])
+        assert g["text"] == want["text"] and g["token_ids"] == want["token_ids"], g
+        assert g["check"]["ok"] is True and g["stop_reason"] == "eos" and g["mj_per_token"] is None
+        assert g["prompt_tokens"] == prompts[g["prompt_id"]]["prompt_tokens"]
+        assert abs(ms - 1000 / g["decode_tok_s"]) < 1e-3 and g["ttft_ms"] > 0

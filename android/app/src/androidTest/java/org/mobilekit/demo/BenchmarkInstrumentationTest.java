@@ -26,6 +26,9 @@ import org.junit.Test;
  *   -e class org.mobilekit.demo.BenchmarkInstrumentationTest \
  *   org.mobilekit.demo.test/androidx.test.runner.AndroidJUnitRunner
  * </pre>
+ *
+ * <p>An LLM case adds {@code -e mode llm -e prompts prompts.json -e prompt_ids a,b -e max_new_tokens 128
+ * -e repetitions 3} (warm-up defaults to 1), as BenchmarkActivity's LLM extras.
  */
 public class BenchmarkInstrumentationTest {
   private static String arg(Bundle args, String name, String fallback) {
@@ -57,6 +60,15 @@ public class BenchmarkInstrumentationTest {
         .putExtra("iterations", Integer.parseInt(arg(args, "iterations", "50")))
         .putExtra("threads", Integer.parseInt(arg(args, "threads", "0")))
         .putExtra("energy", Boolean.parseBoolean(arg(args, "energy", "false")));
+    if ("llm".equals(args.getString("mode"))) {
+      // the LLM case (docs/llm-contract.md): prompts x repetitions of greedy generation
+      intent.putExtra("mode", "llm")
+          .putExtra("prompts", args.getString("prompts"))
+          .putExtra("prompt_ids", args.getString("prompt_ids"))
+          .putExtra("max_new_tokens", Integer.parseInt(arg(args, "max_new_tokens", "0")))
+          .putExtra("warmup", Integer.parseInt(arg(args, "warmup", "1")))
+          .putExtra("repetitions", Integer.parseInt(arg(args, "repetitions", "3")));
+    }
     target.startActivity(intent);
 
     File dir = new File(new File(target.getExternalFilesDir(null), "mobilekit"), runId);

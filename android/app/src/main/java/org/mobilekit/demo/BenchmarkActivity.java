@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.mobilekit.demo.core.Benchmark;
+import org.mobilekit.demo.core.LlmBenchmark;
 
 /**
  * Headless benchmark mode, started by the device runner (the shell user holds
@@ -29,6 +30,9 @@ import org.mobilekit.demo.core.Benchmark;
  * empty {@code done} (or {@code error} with the message, for any Throwable including
  * OutOfMemoryError) to {@code getExternalFilesDir(null)/mobilekit/ID/} and
  * {@code getFilesDir()/mobilekit/ID/}, then finishes. Nothing runs after {@code finish()}.
+ *
+ * <p>With {@code --es mode llm} it runs the LLM case instead ({@link #runLlmCase}: prompts x repetitions
+ * of greedy generation, result.json with the {@code llm} section).
  */
 public final class BenchmarkActivity extends Activity {
   private static final String TAG = "BenchmarkActivity";
@@ -104,6 +108,11 @@ public final class BenchmarkActivity extends Activity {
   /** Background thread: the whole case (plain Java, {@link Benchmark#execute}), then finish on the UI thread. */
   private void runCase(Intent intent) {
     try {
+      String mode = intent.getStringExtra("mode");
+      if ("llm".equals(mode) || (mode != null && !"model".equals(mode))) {
+        runLlmCase(intent, mode);
+        return;
+      }
       Benchmark bench = new Benchmark(new AndroidProbes(this), Collections.<String, String>emptyMap(), 1.0);
       String outcome = bench.execute(resultBases(this),
           intent.getStringExtra("bundle"),
@@ -123,6 +132,35 @@ public final class BenchmarkActivity extends Activity {
         running = false;
       }
       runOnUiThread(this::finish);
+    }
+  }
+
+  /**
+   * The LLM case (docs/llm-contract.md): {@code --es mode llm --es bundle DIR --es artifact FILE --es run_id ID
+   * --es prompts prompts.json --es prompt_ids a,b --ei max_new_tokens N --ei warmup N --ei repetitions N
+   * --ei threads N --ez energy true}, run by {@link LlmBenchmark} on this background thread.
+   */
+  private void runLlmCase(Intent intent, String mode) {
+    LlmBenchmark.Config cfg = null;
+    String bad = null;
+    if (!"llm".equals(mode)) {
+      bad = "unknown mode '" + mode + "': the benchmark modes are model (the default) and llm";
+    } else {
+      try {
+        cfg = new LlmBenchmark.Config(intent.getStringExtra("prompts"), intent.getStringExtra("prompt_ids"),
+            intent.getIntExtra("max_new_tokens", 0), intent.getIntExtra("warmup", 1),
+            intent.getIntExtra("repetitions", 3), intent.getIntExtra("threads", 0),
+            intent.getBooleanExtra("energy", false));
+      } catch (IllegalArgumentException e) {
+        bad = e.getMessage();
+      }
+    }
+    String outcome = new LlmBenchmark(new AndroidProbes(this), 1.0).execute(resultBases(this),
+        intent.getStringExtra("bundle"), intent.getStringExtra("artifact"), intent.getStringExtra("run_id"), cfg, bad);
+    if (outcome.startsWith("error")) {
+      Log.e(TAG, outcome);
+    } else {
+      Log.i(TAG, "llm benchmark " + intent.getStringExtra("run_id") + " " + outcome);
     }
   }
 }

@@ -148,7 +148,8 @@ public final class MainActivity extends Activity {
         button("Live", "live", v -> openLiveCamera())));
     root.addView(pictureRow);
     root.addView(row(button("Sample", "sample", v -> classifySample()),
-        button("Compare all", "compare", v -> compareAll())));
+        button("Compare all", "compare", v -> compareAll()),
+        button("Chat", "chat", v -> startActivity(new Intent(this, ChatActivity.class)))));
     root.addView(output);
     ScrollView scroll = new ScrollView(this);
     scroll.setTag("scroll");

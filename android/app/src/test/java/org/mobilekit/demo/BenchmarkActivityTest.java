@@ -100,4 +100,56 @@ public class BenchmarkActivityTest {
     ActivityTestSupport.idleUntil("finish()", 10_000, () -> c.get().isFinishing());
     assertTrue(ActivityTestSupport.read(new File(dir, "error")).contains("missing intent extra: bundle"));
   }
+
+  @Test
+  public void llmModeRunsThePromptsAndWritesTheLlmSection() throws Exception {
+    String p = System.getProperty("mobilekit.llm_bundle", "");
+    org.junit.Assume.assumeTrue("set -Dmobilekit.llm_bundle (tests/apps does)", !p.isEmpty());
+    File bundle = new File(p);
+    java.util.List<org.mobilekit.demo.core.FakeLlm> opened = new java.util.ArrayList<>();
+    org.mobilekit.demo.core.LlmEngines.setFactoryForTests((dir, manifest, artifact, threads) -> {
+      org.mobilekit.demo.core.FakeLlm f = new org.mobilekit.demo.core.FakeLlm(
+          org.mobilekit.demo.core.FakeLlm.golden(), 10, 3);
+      opened.add(f);
+      return f;
+    });
+    try {
+      String runId = "robo-llm-001";
+      // the extras of docs/llm-contract.md, "The LLM benchmark case"
+      Intent i = runnerIntent(bundle.getPath(), "smollm2.ort-genai.8da4w", runId, 1, 1, 2, true)
+          .putExtra("mode", "llm")
+          .putExtra("prompts", "prompts.json")
+          .putExtra("prompt_ids", "capital,unicode")
+          .putExtra("max_new_tokens", 16)
+          .putExtra("repetitions", 2);
+      ActivityController<BenchmarkActivity> c = Robolectric.buildActivity(BenchmarkActivity.class, i).setup();
+      File dir = runDir(runId);
+      ActivityTestSupport.idleUntil("done or error", 60_000,
+          () -> new File(dir, "done").isFile() || new File(dir, "error").isFile());
+      assertFalse(new File(dir, "error").isFile() ? ActivityTestSupport.read(new File(dir, "error")) : "",
+          new File(dir, "error").isFile());
+      ActivityTestSupport.idleUntil("finish()", 10_000, () -> c.get().isFinishing());
+      JSONObject r = new JSONObject(ActivityTestSupport.read(new File(dir, "result.json")));
+      assertEquals("llm", r.getJSONObject("config").getString("kind"));
+      assertEquals(4, r.getJSONObject("llm").getJSONArray("generations").length());
+      assertEquals("onnxruntime_genai", r.getJSONObject("artifact").getString("runtime"));
+      JSONObject g = r.getJSONObject("llm").getJSONArray("generations").getJSONObject(2);
+      assertEquals("unicode", g.getString("prompt_id"));
+      assertTrue(g.toString(), g.getJSONObject("check").getBoolean("ok"));
+      assertTrue(r.getJSONObject("power_samples").getJSONArray("timed").length() >= 1);
+      assertEquals(1 + 4, opened.get(0).prompts.size());
+      File out = ActivityTestSupport.results("robolectric/" + runId);
+      Files.copy(new File(dir, "result.json").toPath(), new File(out, "result.json").toPath(),
+          StandardCopyOption.REPLACE_EXISTING);
+      System.out.println("FIGURE robolectric_llm_benchmark generations=4 text='" + g.getString("text") + "'");
+
+      String bad = "robo-llm-002";
+      Robolectric.buildActivity(BenchmarkActivity.class, runnerIntent(bundle.getPath(), "smollm2.xnnpack.8da4w.pte", bad,
+          1, 1, 0, false).putExtra("mode", "chat")).setup();
+      ActivityTestSupport.idleUntil("error", 30_000, () -> new File(runDir(bad), "error").isFile());
+      assertTrue(ActivityTestSupport.read(new File(runDir(bad), "error")).contains("unknown mode 'chat'"));
+    } finally {
+      org.mobilekit.demo.core.LlmEngines.setFactoryForTests(null);
+    }
+  }
 }

@@ -139,31 +139,30 @@ public final class ExecuTorchLlm implements LlmEngine {
    * @throws IOException when the file cannot be read or parsed
    */
   public static Set<String> eosTexts(File tokenizerJson, List<Integer> eosIds) throws IOException {
-    JSONObject o;
     try {
-      o = new JSONObject(new String(Files.readAllBytes(tokenizerJson.toPath()), StandardCharsets.UTF_8));
+      JSONObject o = new JSONObject(new String(Files.readAllBytes(tokenizerJson.toPath()), StandardCharsets.UTF_8));
+      Set<String> out = new HashSet<>();
+      List<Integer> left = new ArrayList<>(eosIds);
+      JSONArray added = o.optJSONArray("added_tokens");
+      for (int i = 0; added != null && i < added.length(); i++) {
+        JSONObject t = added.getJSONObject(i);
+        if (left.remove(Integer.valueOf(t.getInt("id")))) {
+          out.add(t.getString("content"));
+        }
+      }
+      JSONObject model = o.optJSONObject("model");
+      JSONObject vocab = model == null ? null : model.optJSONObject("vocab");
+      if (vocab != null && !left.isEmpty()) {
+        for (Iterator<String> it = vocab.keys(); it.hasNext();) {
+          String token = it.next();
+          if (left.contains(vocab.getInt(token))) {
+            out.add(token);
+          }
+        }
+      }
+      return Collections.unmodifiableSet(out);
     } catch (org.json.JSONException e) {
       throw new IOException(tokenizerJson + " is not a tokenizer.json: " + e.getMessage(), e);
     }
-    Set<String> out = new HashSet<>();
-    List<Integer> left = new ArrayList<>(eosIds);
-    JSONArray added = o.optJSONArray("added_tokens");
-    for (int i = 0; added != null && i < added.length(); i++) {
-      JSONObject t = added.getJSONObject(i);
-      if (left.remove(Integer.valueOf(t.getInt("id")))) {
-        out.add(t.getString("content"));
-      }
-    }
-    JSONObject model = o.optJSONObject("model");
-    JSONObject vocab = model == null ? null : model.optJSONObject("vocab");
-    if (vocab != null && !left.isEmpty()) {
-      for (Iterator<String> it = vocab.keys(); it.hasNext();) {
-        String token = it.next();
-        if (left.contains(vocab.getInt(token))) {
-          out.add(token);
-        }
-      }
-    }
-    return Collections.unmodifiableSet(out);
   }
 }

@@ -19,6 +19,8 @@ import org.json.JSONObject;
 public final class FakeLlm implements LlmEngine {
   /** The canned answers by rendered prompt: {pieces, ids}. */
   private final Map<String, Object[]> answers = new HashMap<>();
+  /** The real token counts of the golden prompts. */
+  private final Map<String, Integer> promptTokens = new HashMap<>();
   private final int eos;
   private final long tokenDelayMs;
   private final long prefillDelayMs;
@@ -34,6 +36,7 @@ public final class FakeLlm implements LlmEngine {
       JSONObject a = cases.getJSONObject(i).getJSONObject("answer");
       answers.put(cases.getJSONObject(i).getString("rendered"), new Object[] {strings(a.getJSONArray("pieces")),
           ints(a.getJSONArray("token_ids"))});
+      promptTokens.put(cases.getJSONObject(i).getString("rendered"), cases.getJSONObject(i).getInt("prompt_tokens"));
     }
     this.prefillDelayMs = prefillDelayMs;
     this.tokenDelayMs = tokenDelayMs;
@@ -46,7 +49,7 @@ public final class FakeLlm implements LlmEngine {
     return new File(p);
   }
 
-  private static String[] strings(JSONArray a) {
+  private static String[] strings(JSONArray a) throws org.json.JSONException {
     String[] out = new String[a.length()];
     for (int i = 0; i < out.length; i++) {
       out[i] = a.getString(i);
@@ -54,7 +57,7 @@ public final class FakeLlm implements LlmEngine {
     return out;
   }
 
-  private static int[] ints(JSONArray a) {
+  private static int[] ints(JSONArray a) throws org.json.JSONException {
     int[] out = new int[a.length()];
     for (int i = 0; i < out.length; i++) {
       out[i] = a.getInt(i);
@@ -97,7 +100,9 @@ public final class FakeLlm implements LlmEngine {
         listener.onToken(pieces[i]);
       }
     }
-    return clock.finish(promptTokens, out, reason, null);
+    // a real engine knows its prompt's length (its tokenizer): the golden's real count, else about 4 chars a token
+    int count = promptTokens > 0 ? promptTokens : this.promptTokens.getOrDefault(prompt, Math.max(1, prompt.length() / 4));
+    return clock.finish(count, out, reason, null);
   }
 
   @Override
