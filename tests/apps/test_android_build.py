@@ -62,6 +62,15 @@ def test_onnxruntime_version_is_recorded_once():
     assert gradle["robolectricVersion"] == re.search(r"<robolectric.version>([^<]+)<", pom).group(1)
 
 
+def test_onnxruntime_genai_version_is_the_exporters():
+    """The app's GenAI runtime is the one whose builder wrote the bundle's model folder (requirements.txt)."""
+    gradle = dict(re.findall(r'def (\w+Version) = "([^"]+)"', (ANDROID / "app" / "build.gradle").read_text()))
+    req = re.search(r"^onnxruntime-genai==([\d.]+)\s*$", (REPO / "requirements.txt").read_text(), re.M).group(1)
+    assert gradle["onnxruntimeGenaiVersion"] == req
+    assert 'implementation "com.microsoft.onnxruntime:onnxruntime-genai-android:${onnxruntimeGenaiVersion}"' in \
+        (ANDROID / "app" / "build.gradle").read_text()
+
+
 def test_androidx_is_on():
     props = dict(l.split("=", 1) for l in (ANDROID / "gradle.properties").read_text().splitlines()
                  if "=" in l and not l.lstrip().startswith("#"))
@@ -117,6 +126,12 @@ def test_activities_in_the_manifest():
     assert [c.get(f"{A}name") for c in f.iter("category")] == ["android.intent.category.DEFAULT"]
     assert [d.get(f"{A}mimeType") for d in f.iter("data")] == ["application/javascript"]
     assert loop.get(f"{A}exported") == "true"
+    for name in (".CameraActivity", ".ChatActivity"):  # reached from the demo screen only
+        assert name in acts and acts[name].get(f"{A}exported") == "false", name
+    perms = [p.get(f"{A}name") for p in root.iter("uses-permission")]
+    assert "android.permission.CAMERA" in perms  # the live camera asks for it at run time
+    feature = next(f for f in root.iter("uses-feature") if f.get(f"{A}name") == "android.hardware.camera.any")
+    assert feature.get(f"{A}required") == "false"  # phones without a camera still install the app
     java = (ANDROID / "app/src/main/java/org/mobilekit/demo/BenchmarkActivity.java").read_text()
     assert "setShowWhenLocked(true)" in java and "requestDismissKeyguard" in java and "FLAG_KEEP_SCREEN_ON" in java
 
