@@ -18,6 +18,7 @@ import csv
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -114,13 +115,20 @@ def _csv_safe(v):
     return v
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")  # after html.escape, so no < > & remain
+_MD_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _md(v) -> str:
+    """A value for a Markdown table cell: one line, HTML-escaped, and every character Markdown gives a meaning
+    (links ``[..](..)``, images, emphasis, code, raw HTML, cell bars) backslash-escaped, so a device string such as
+    ``[x](javascript:alert(1))`` is text, never a link."""
     if v is None:
         return ""
     if isinstance(v, float):
         return f"{v:.3f}"
-    s = str(v).replace("\n", " ").replace("|", "\\|")
-    return E(s)
+    s = _MD_CONTROL.sub(" ", str(v))
+    return _MD_SPECIAL.sub(r"\\\1", E(s))
 
 
 def _fmt(v, nd=3) -> str:
