@@ -113,7 +113,11 @@ def run_bench(plan: BenchPlan, store: Store, progress: Progress | None = None, r
 def resume_bench(store: Store, run_id: str, progress: Progress | None = None) -> RunSummary:
     """Re-run only the cases of ``run_id`` that did not finish ok (failed or never run)."""
     run = store.run(run_id)
-    plan = BenchPlan.from_dict(run["plan"])
+    try:
+        plan = BenchPlan.from_dict(run["plan"])
+    except (TypeError, ValueError, KeyError) as exc:  # a stored plan is data from a file: never trusted to fit
+        raise StoreError(f"Run {run_id} in {store.path} has a stored plan mobilekit cannot use ({type(exc).__name__}: {exc}).",
+                         hint="Start a new run with `mobilekit bench BUNDLE --device ...`.") from None
     _check_key(plan)
     bundles = [load_bundle(b) for b in plan.bundles]
     done = {c["case_key"] for c in store.cases(run_id, status="ok")}
@@ -520,6 +524,7 @@ class DeviceRun:
         return r.output if r.ok else None
 
     def _pull_result(self, remote_dir: str, app_id: str) -> dict:
+        from mobilekit.device_runner.device import FileTooLarge
         from mobilekit.device_runner.transport import DeviceCommandFailed
         from mobilekit.schemas import RESULT, errors
 
@@ -527,6 +532,8 @@ class DeviceRun:
         with tempfile.TemporaryDirectory(prefix="mobilekit-pull-") as tmp:
             try:
                 pulled = self.dev.pull_dir(remote_dir, Path(tmp))
+            except FileTooLarge:
+                raise
             except DeviceCommandFailed:
                 pulled = []
             for p in pulled:

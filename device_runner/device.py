@@ -37,6 +37,7 @@ INSTALL_HINT = (
 )
 POWER_SUPPLY = "/sys/class/power_supply"
 _MARK = "@@mobilekit-file"
+MAX_PULL_BYTES = 64 << 20  # a result.json of 100k iterations is ~2 MB; anything far bigger is not one
 
 
 class UnsafeDeviceName(DeviceError):
@@ -45,6 +46,10 @@ class UnsafeDeviceName(DeviceError):
 
 class NotEnoughSpace(DeviceError):
     """The phone has less free space than a push needs."""
+
+
+class FileTooLarge(DeviceCommandFailed):
+    """A file the phone offers is far bigger than any result file (refused, not pulled)."""
 
 
 class AppMissing(DeviceError):
@@ -284,11 +289,15 @@ class Device:
                                               f"(sha256 {after.get(rem, 'missing')}); it was deleted")
         return {rem: loc in todo for loc, rem in files.items()}
 
-    def pull_dir(self, remote_dir: str, local_dir: Path) -> list[Path]:
-        """Pull every plain file in ``remote_dir`` into ``local_dir``; names are checked before anything is written."""
+    def pull_dir(self, remote_dir: str, local_dir: Path, max_bytes: int = MAX_PULL_BYTES) -> list[Path]:
+        """Pull every plain file in ``remote_dir`` into ``local_dir``; names and sizes (at most ``max_bytes`` a file,
+        as the phone lists them) are checked before anything is written."""
         entries = self.t.list(remote_dir)
         for e in entries:
             check_device_name(e.name)
+            if not e.is_dir and e.size_bytes > max_bytes:
+                raise FileTooLarge(f"refused to pull {e.name} from {remote_dir} on {self.name}: the phone lists it "
+                                          f"at {e.size_bytes:,} bytes, more than the {max_bytes:,} a result file may have")
         local_dir = Path(local_dir)
         local_dir.mkdir(parents=True, exist_ok=True)
         out = []

@@ -179,3 +179,18 @@ def test_row16_one_busy_phone_of_two_fails_its_cases_and_the_other_runs(digits_b
         s = run_bench(quick_plan(digits_bundle.bundle_dir, busy.address, free.address), store)
         assert (s.ok, s.failed) == (1, 1)
         assert "device busy" in s.failures[0]["error"] and busy.address in s.failures[0]["case_key"]
+
+
+def test_a_file_pulled_from_a_phone_is_refused_when_it_is_far_too_big(sim_phone, tmp_path):
+    from mobilekit.device_runner.device import FileTooLarge
+
+    phone = sim_phone()
+    phone.fs.mkdir("/data/local/tmp/res", parents=True)
+    phone.fs.write_bytes("/data/local/tmp/res/result.json", b"x" * 5000, "shell")
+    t = open_transport(phone.address, via="tcp")
+    try:
+        with pytest.raises(FileTooLarge, match="5,000 bytes, more than the 4,096"):
+            Device(t).pull_dir("/data/local/tmp/res", tmp_path / "pulled", max_bytes=4096)
+    finally:
+        t.close()
+    assert not (tmp_path / "pulled" / "result.json").exists()

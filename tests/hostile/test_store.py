@@ -183,3 +183,12 @@ def test_a_markdown_report_keeps_no_link_from_a_device_string(tmp_path):
     assert "<a " not in html and "<img" not in html and "<em>" not in html and "<code>" not in html
     assert "&lt;a href=" in html  # raw HTML only as escaped text
     assert "<table>" in html and html.count("<tr>") >= 3  # the tables still parse: cell bars were escaped
+
+
+def test_a_stored_plan_that_does_not_fit_is_refused_on_resume(tmp_path, capsys):
+    db = tmp_path / "r.db"
+    with Store(db) as s:
+        s.create_run("R1", {"bundle": 5, "devices": "not a list", "threads": ["x"]}, "b", "b")
+    assert main(["bench", "--resume", "R1", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert "has a stored plan mobilekit cannot use" in err and "Traceback" not in err
