@@ -164,7 +164,12 @@ def load_bundle(path: Path) -> Bundle:
     if not (path / "manifest.json").is_file():
         raise MobilekitError(f"{path} is not a mobilekit bundle (no manifest.json).",
                              hint="Make one with `mobilekit export ...` or try `mobilekit demo`.")
+    from mobilekit.device_runner.device import BundleChanged, sha256_file
+
+    manifest_sha = sha256_file(path / "manifest.json")
     manifest = read_manifest(path)  # the one path rule and the schema
+    if sha256_file(path / "manifest.json") != manifest_sha:
+        raise BundleChanged(f"{path / 'manifest.json'} changed while it was being checked.", hint="Run the command again.")
     names = phone_files(manifest)
     for n in names:
         p = bundle_path(path, n, f"{n!r} (a file the app reads)")
@@ -179,9 +184,8 @@ def load_bundle(path: Path) -> Bundle:
                           + "; ".join(f"{c.file}: {c.problem}" for c in bad) + ".",
                           hint="The files changed after export or were damaged in transit: export the bundle again "
                           "or copy it again whole (`mobilekit validate BUNDLE` shows every check).")
-    from mobilekit.device_runner.device import sha256_file
-
     recorded = {a["file"]: a["sha256"] for a in android_artifacts(manifest)}
+    recorded["manifest.json"] = manifest_sha  # pushed as the bytes that were checked
     sha = {n: recorded.get(n) or sha256_file(path / n) for n in names}
     h = hashlib.sha256()
     for n in sorted(names):
