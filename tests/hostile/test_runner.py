@@ -194,3 +194,24 @@ def test_a_file_pulled_from_a_phone_is_refused_when_it_is_far_too_big(sim_phone,
     finally:
         t.close()
     assert not (tmp_path / "pulled" / "result.json").exists()
+
+
+def test_row16_mkdir_on_the_simulated_phone_is_atomic_across_sessions(sim_phone):
+    """The lock relies on mkdir failing for all but one of several racing shells, as on a phone."""
+    phone = sim_phone()
+    results = []
+
+    def race():
+        t = open_transport(phone.address, via="tcp")
+        try:
+            results.append(t.run(["mkdir", "/data/local/tmp/race"]))
+        finally:
+            t.close()
+
+    threads = [threading.Thread(target=race) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert len(results) == 6 and sum(r.ok for r in results) == 1
+    assert all("File exists" in r.output for r in results if not r.ok)
