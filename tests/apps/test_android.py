@@ -315,8 +315,7 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     assert errors(loop["results"][0], RESULT) == []
     error_files = sorted(results.rglob("error"))
     assert {p.parent.name for p in error_files} >= {"jvm-unknown-002", "jvm-pte-003", "jvm-ptl-004", "jvm-extras-005",
-                                                    "jvm-newer-006", "robo-bench-002", "jvm-llm-bad-011",
-                                                    "robo-llm-002"}
+                                                    "jvm-newer-006", "robo-bench-002", "jvm-llm-bad-011"}
 
 
 def check_llm_result(doc: dict, bundle: Path) -> None:

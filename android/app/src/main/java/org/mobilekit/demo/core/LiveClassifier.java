@@ -103,33 +103,33 @@ public final class LiveClassifier {
       s[i] = scores[top[i]];
       names[i] = Classify.label(labels, top[i]);
     }
-    return new Result(top, s, names, (t1 - t0) / 1e6, (t2 - t1) / 1e6, fps.tick(System.nanoTime() / 1_000_000L));
+    return new Result(top, s, names, (t1 - t0) / 1e6, (t2 - t1) / 1e6, fps.tick(System.nanoTime() / 1e6));
   }
 
   /** Frames per second over a sliding window of frame times. */
   public static final class FpsMeter {
-    private final long windowMs;
-    private final ArrayDeque<Long> times = new ArrayDeque<>();
+    private final double windowMs;
+    private final ArrayDeque<Double> times = new ArrayDeque<>();
 
     /**
      * @param windowMs how far back frames count
      */
-    public FpsMeter(long windowMs) {
+    public FpsMeter(double windowMs) {
       this.windowMs = windowMs;
     }
 
     /**
      * Records a frame.
      *
-     * @param nowMs the frame's time (any monotonic clock in ms)
+     * @param nowMs the frame's time (any monotonic clock in ms, fractions kept)
      * @return frames per second over the window: (frames - 1) / (newest - oldest); NaN until two frames
      */
-    public double tick(long nowMs) {
+    public double tick(double nowMs) {
       times.addLast(nowMs);
       while (times.size() > 2 && nowMs - times.peekFirst() > windowMs) {
         times.removeFirst();
       }
-      long span = nowMs - times.peekFirst();
+      double span = nowMs - times.peekFirst();
       return times.size() < 2 || span <= 0 ? Double.NaN : (times.size() - 1) * 1000.0 / span;
     }
   }

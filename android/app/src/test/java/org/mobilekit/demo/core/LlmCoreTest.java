@@ -162,7 +162,9 @@ public class LlmCoreTest {
     assertEquals(512, m.llm.maxSeqLen);
     assertEquals("onnxruntime_genai", m.artifacts.get(1).runtime);
     assertTrue(LlmEngines.generates(m.artifacts.get(0)) && LlmEngines.generates(m.artifacts.get(1)));
+    // a folder artifact (issue 15 #13: .mlpackage, here the ORT GenAI folder): bytes and sha256 as export writes them
     assertEquals(m.artifacts.get(1).sha256, Benchmark.sha256(new File(bundle, m.artifacts.get(1).file)));
+    assertEquals(m.artifacts.get(1).bytes, TestFiles.sizeBytes(new File(bundle, m.artifacts.get(1).file)));
     LlmPrompts p = LlmPrompts.load(new File(bundle, m.llm.prompts));
     assertEquals(16, p.maxNewTokens);
     for (LlmPrompts.Prompt q : p.prompts) {
