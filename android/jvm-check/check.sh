@@ -29,8 +29,8 @@
 #   MOBILEKIT_TEXT_BUNDLE      a text bundle (MiniLM exported to ONNX, int64 input_ids + attention_mask) and
 #   MOBILEKIT_TEXT_REFERENCE   PyTorch's embeddings of some sentences, for the ORT text-model tests
 #   MOBILEKIT_EXECUTORCH_JAVA_SRC  extension/android/executorch_android/src/main/java of an ExecuTorch
-#                              checkout at the version app/build.gradle names: compile against the real
-#                              ExecuTorch Java API instead of the signature stand-in in executorch-api/
+#                              checkout with Java sources (<= 1.3; 1.4+ are Kotlin: record-aar-api.sh compiles those):
+#                              compile against the real ExecuTorch Java API instead of the stand-in in executorch-api/
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 app="$here/../app/src"
@@ -52,53 +52,43 @@ JUNIT="$(jar '/junit/junit/4')"; HAMCREST="$(jar '/hamcrest-core-')"
 FBJNI="$(jar '/fbjni-java-only-')"; NATIVELOADER="$(jar '/nativeloader-')"; MONITOR_AAR="$(jar '/androidx/test/monitor/')"
 echo "jars: $(basename "$ANDROID") $(basename "$ORT") $(basename "$JSON") $(basename "$JUNIT") $(basename "$ANDROID_INSTRUMENTED")"
 
-# --- the ExecuTorch Java API -----------------------------------------------------------------------
+# --- the AAR APIs: ExecuTorch (Module, Tensor, EValue, MethodMetadata, extension.llm.LlmModule/LlmCallback)
+# and onnxruntime-genai's Java classes ------------------------------------------------------------------------
+# Neither AAR resolves here, so the app compiles against stand-ins with only what it calls; each stand-in's class
+# declaration and members must appear, verbatim, in aar-api.txt for every source recorded there
+# (record-aar-api.sh compiles the real Kotlin/Java sources and records their javap -public lines).
 et="$out/classes/executorch-api"
-mkdir -p "$et"
+genai="$out/classes/genai-api"
+mkdir -p "$et" "$genai"
+check_api() { # prefix classpath classes...
+  local prefix="$1" cp="$2"; shift 2
+  bash "$here/api-listing.sh" stub "$cp" "$@" | cut -f2- >"$out/stub-$prefix.txt"
+  local sources; sources="$(grep -v '^#' "$here/aar-api.txt" | cut -f1 | grep "^$prefix@" | sort -u)"
+  [ -n "$sources" ] || { echo "aar-api.txt records no $prefix source"; exit 1; }
+  for s in $sources; do
+    local missing; missing="$(grep -vxF -f <(grep "^$s"$'\t' "$here/aar-api.txt" | cut -f2-) "$out/stub-$prefix.txt" || true)"
+    if [ -n "$missing" ]; then echo "$prefix stand-in has declarations $s does not:"; echo "$missing"; exit 1; fi
+  done
+  echo "$prefix: stand-in ($(wc -l <"$out/stub-$prefix.txt") declarations) matches $(echo $sources | tr '\n' ' ')"
+}
 if [ -n "${MOBILEKIT_EXECUTORCH_JAVA_SRC:-}" ]; then
   src="$MOBILEKIT_EXECUTORCH_JAVA_SRC/org/pytorch/executorch"
-  javac -nowarn -d "$et" -cp "$FBJNI:$NATIVELOADER:$ANDROID" "$src"/*.java "$src"/annotations/*.java
+  javac -nowarn -d "$et" -cp "$FBJNI:$NATIVELOADER:$ANDROID" "$src"/*.java "$src"/annotations/*.java \
+    $(find "$src/extension/llm" -name '*.java' 2>/dev/null)
   echo "executorch: real Java API compiled from $MOBILEKIT_EXECUTORCH_JAVA_SRC"
 else
-  javac -d "$et" "$here"/executorch-api/org/pytorch/executorch/*.java
-  # Every member of the stand-in must be a member of the real API (recorded with javap from the release).
-  javap -public -cp "$et" org.pytorch.executorch.Module org.pytorch.executorch.Tensor \
-    org.pytorch.executorch.EValue org.pytorch.executorch.MethodMetadata \
-    | grep -E '^  ' | sed 's/^ *//' | sort -u >"$out/stub-api.txt"
-  missing="$(grep -vxF -f <(grep -v '^#' "$here/executorch-android-api.txt" | sed 's/^ *//') "$out/stub-api.txt" \
-    | grep -vE '^(private|org\.pytorch\.executorch\.[A-Za-z]+\(\);)' || true)"
-  if [ -n "$missing" ]; then
-    echo "executorch stand-in has members the real API does not:"; echo "$missing"; exit 1
-  fi
-  echo "executorch: signature stand-in ($(wc -l <"$out/stub-api.txt") members, all in executorch-android-api.txt)"
+  javac -d "$et" "$here"/executorch-api/org/pytorch/executorch/*.java \
+    "$here"/executorch-api/org/pytorch/executorch/extension/llm/*.java
+  check_api executorch "$et" org.pytorch.executorch.Module org.pytorch.executorch.Tensor org.pytorch.executorch.EValue \
+    org.pytorch.executorch.MethodMetadata org.pytorch.executorch.extension.llm.LlmModule \
+    org.pytorch.executorch.extension.llm.LlmCallback
 fi
-
-# --- the LLM APIs: ExecuTorch's LlmModule/LlmCallback and onnxruntime-genai's Java classes -----------------
-# Stand-ins with only what the app calls; each class declaration and member must be, verbatim, in
-# llm-api.txt for every source recorded there (record-llm-api.sh compiles the real sources to record it).
-[ -f "$et/org/pytorch/executorch/extension/llm/LlmModule.class" ] || javac -d "$et" "$here"/executorch-api/org/pytorch/executorch/extension/llm/*.java
-genai="$out/classes/genai-api"
-mkdir -p "$genai"
 if [ -n "${MOBILEKIT_GENAI_JAVA_SRC:-}" ]; then
   javac -nowarn -d "$genai" $(find "$MOBILEKIT_GENAI_JAVA_SRC/ai/onnxruntime/genai" -name '*.java')
   echo "genai: real Java API compiled from $MOBILEKIT_GENAI_JAVA_SRC"
 else
   javac -d "$genai" "$here"/genai-api/ai/onnxruntime/genai/*.java
-fi
-check_llm_api() { # prefix classpath classes...
-  local prefix="$1" cp="$2"; shift 2
-  bash "$here/api-listing.sh" stub "$cp" "$@" | cut -f2- >"$out/stub-$prefix.txt"
-  local sources; sources="$(grep -v '^#' "$here/llm-api.txt" | cut -f1 | grep "^$prefix@" | sort -u)"
-  [ -n "$sources" ] || { echo "llm-api.txt records no $prefix source"; exit 1; }
-  for s in $sources; do
-    local missing; missing="$(grep -vxF -f <(grep "^$s"$'\t' "$here/llm-api.txt" | cut -f2-) "$out/stub-$prefix.txt" || true)"
-    if [ -n "$missing" ]; then echo "$prefix stand-in has members $s does not:"; echo "$missing"; exit 1; fi
-  done
-  echo "$prefix: LLM stand-in ($(wc -l <"$out/stub-$prefix.txt") declarations) matches $(echo $sources | tr '\n' ' ')"
-}
-check_llm_api executorch "$et" org.pytorch.executorch.extension.llm.LlmModule org.pytorch.executorch.extension.llm.LlmCallback
-if [ -z "${MOBILEKIT_GENAI_JAVA_SRC:-}" ]; then
-  check_llm_api genai "$genai" ai.onnxruntime.genai.GenAIException ai.onnxruntime.genai.Config ai.onnxruntime.genai.Model \
+  check_api genai "$genai" ai.onnxruntime.genai.GenAIException ai.onnxruntime.genai.Config ai.onnxruntime.genai.Model \
     ai.onnxruntime.genai.Tokenizer ai.onnxruntime.genai.TokenizerStream ai.onnxruntime.genai.Sequences \
     ai.onnxruntime.genai.GeneratorParams ai.onnxruntime.genai.Generator
 fi

@@ -40,8 +40,10 @@ def test_gradle_and_jvm_check_use_the_same_runtime_versions():
     build = (ANDROID / "app" / "build.gradle").read_text()
     assert 'implementation "org.pytorch:executorch-android:${executorchVersion}"' in build
     assert 'implementation "com.microsoft.onnxruntime:onnxruntime-android:${onnxruntimeVersion}"' in build
-    api = (ANDROID / "jvm-check" / "executorch-android-api.txt").read_text()
-    assert f"executorch-android {gradle['executorchVersion']}" in api
+    # the stand-ins' signatures were recorded from ExecuTorch sources of the release line Gradle links
+    api = (ANDROID / "jvm-check" / "aar-api.txt").read_text()
+    recorded = re.search(r"^# executorch@\S+ = .*version\.txt ([\d.]+)$", api, re.M).group(1)
+    assert recorded.split(".")[:2] == gradle["executorchVersion"].split(".")[:2], (recorded, gradle["executorchVersion"])
 
 
 def test_manifest_and_package_match_the_runner():
@@ -118,17 +120,17 @@ def test_benchmark_activity_reads_every_llm_extra_of_the_contract():
         assert f'.putExtra("{name}"' in it, f"the instrumentation test does not forward {name}"
 
 
-def test_llm_stand_ins_are_what_llm_api_txt_records_and_a_wrong_signature_is_caught(tmp_path):
-    """The check check.sh makes, on its own: each stand-in's javap lines are in llm-api.txt for every recorded
+def test_aar_stand_ins_are_what_aar_api_txt_records_and_a_wrong_signature_is_caught(tmp_path):
+    """The check check.sh makes, on its own: each stand-in's javap lines are in aar-api.txt for every recorded
     source; a stand-in with one parameter type changed (int seqLen -> long) is not."""
     for tool in ("javac", "javap"):
         if not _tool(tool):
             pytest.skip(f"{tool} is not installed")
-    api = [l.split("\t") for l in (ANDROID / "jvm-check" / "llm-api.txt").read_text().splitlines()
+    api = [l.split("\t") for l in (ANDROID / "jvm-check" / "aar-api.txt").read_text().splitlines()
            if l and not l.startswith("#")]
     sources = {s for s, _, _ in api}
     assert any(s.startswith("executorch@") for s in sources) and sum(s.startswith("genai@") for s in sources) == 2
-    header = (ANDROID / "jvm-check" / "llm-api.txt").read_text()
+    header = (ANDROID / "jvm-check" / "aar-api.txt").read_text()
     assert "version.txt 1.5.0" in header and "VERSION_INFO 0.15.2" in header
 
     def listing(src_root: Path, classes: list[str]) -> set[tuple[str, str]]:
@@ -139,20 +141,23 @@ def test_llm_stand_ins_are_what_llm_api_txt_records_and_a_wrong_signature_is_cau
                               check=True, capture_output=True, text=True).stdout
         return {tuple(l.split("\t")[1:]) for l in text.splitlines()}
 
-    et_classes = ["org.pytorch.executorch.extension.llm.LlmModule", "org.pytorch.executorch.extension.llm.LlmCallback"]
+    et_classes = ["org.pytorch.executorch.Module", "org.pytorch.executorch.Tensor", "org.pytorch.executorch.EValue",
+                  "org.pytorch.executorch.MethodMetadata", "org.pytorch.executorch.extension.llm.LlmModule",
+                  "org.pytorch.executorch.extension.llm.LlmCallback"]
     real = {}
     for s, c, m in api:
         real.setdefault(s, set()).add((c, m))
-    stub = listing(ANDROID / "jvm-check" / "executorch-api" / "org" / "pytorch" / "executorch" / "extension", et_classes)
+    stub = listing(ANDROID / "jvm-check" / "executorch-api", et_classes)
     et_source = next(s for s in sources if s.startswith("executorch@"))
     assert stub <= real[et_source], stub - real[et_source]
     assert ("org.pytorch.executorch.extension.llm.LlmCallback", "public default void onStats(java.lang.String);") in stub
-    broken = tmp_path / "broken" / "org" / "pytorch" / "executorch" / "extension" / "llm"
-    broken.mkdir(parents=True)
-    for f in (ANDROID / "jvm-check/executorch-api/org/pytorch/executorch/extension/llm").glob("*.java"):
-        (broken / f.name).write_text(f.read_text().replace("int seqLen", "long seqLen"))
+    shutil.copytree(ANDROID / "jvm-check" / "executorch-api", tmp_path / "broken")
+    module = tmp_path / "broken" / "org/pytorch/executorch/extension/llm/LlmModule.java"
+    module.write_text(module.read_text().replace("int seqLen", "long seqLen"))
     bad = listing(tmp_path / "broken", et_classes)
-    assert bad - real[et_source], "a changed signature must be caught"
+    assert bad - real[et_source] == {("org.pytorch.executorch.extension.llm.LlmModule",
+                                      "public final void generate(java.lang.String, long, org.pytorch.executorch.extension"
+                                      ".llm.LlmCallback, boolean, float, int, int);")}, "a changed signature is caught"
     genai_classes = [f"ai.onnxruntime.genai.{n}" for n in ("GenAIException", "Config", "Model", "Tokenizer",
                                                            "TokenizerStream", "Sequences", "GeneratorParams", "Generator")]
     stub = listing(ANDROID / "jvm-check" / "genai-api", genai_classes)
@@ -253,9 +258,9 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     assert "android: compiled" in proc.stdout
     assert "androidTest: compiled 1 classes" in proc.stdout
     assert re.search(r"^robolectric: 6 test classes on android-all-instrumented-", proc.stdout, re.M)
-    # the LLM stand-ins were checked against the signatures recorded from the real sources
-    assert re.search(r"^executorch: LLM stand-in \(\d+ declarations\) matches executorch@", proc.stdout, re.M)
-    assert re.search(r"^genai: LLM stand-in \(\d+ declarations\) matches genai@\S+ genai@", proc.stdout, re.M)
+    # the AAR stand-ins (ExecuTorch, ORT GenAI) were checked against the signatures recorded from the real sources
+    assert re.search(r"^executorch: stand-in \(\d+ declarations\) matches executorch@", proc.stdout, re.M)
+    assert re.search(r"^genai: stand-in \(\d+ declarations\) matches genai@\S+ genai@", proc.stdout, re.M)
     figures = sorted(set(re.findall(r"FIGURE [^\n]*", proc.stdout)))
     print("\n".join([l for l in proc.stdout.splitlines()
                      if l.startswith(("jars:", "executorch:", "android:", "androidTest:", "robolectric:", "OK"))]

@@ -1,18 +1,18 @@
 package org.pytorch.executorch;
 
 /** Compile-time stand-in (see Module). */
-public class EValue {
+public final class EValue {
   private EValue() {}
 
-  public static EValue from(Tensor tensor) {
+  public static final EValue from(Tensor tensor) {
     throw new UnsupportedOperationException();
   }
 
-  public boolean isTensor() {
+  public final boolean isTensor() {
     throw new UnsupportedOperationException();
   }
 
-  public Tensor toTensor() {
+  public final Tensor toTensor() {
     throw new UnsupportedOperationException();
   }
 }

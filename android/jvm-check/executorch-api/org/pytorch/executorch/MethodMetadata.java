@@ -1,10 +1,10 @@
 package org.pytorch.executorch;
 
 /** Compile-time stand-in (see Module). */
-public class MethodMetadata {
+public final class MethodMetadata {
   private MethodMetadata() {}
 
-  public String[] getBackends() {
+  public final String[] getBackends() {
     throw new UnsupportedOperationException();
   }
 }

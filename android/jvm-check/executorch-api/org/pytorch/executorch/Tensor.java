@@ -6,35 +6,35 @@ import java.nio.FloatBuffer;
 public abstract class Tensor {
   private Tensor() {}
 
-  public static FloatBuffer allocateFloatBuffer(int numElements) {
+  public static final FloatBuffer allocateFloatBuffer(int numElements) {
     throw new UnsupportedOperationException();
   }
 
-  public static Tensor fromBlob(FloatBuffer data, long[] shape) {
+  public static final Tensor fromBlob(FloatBuffer data, long[] shape) {
     throw new UnsupportedOperationException();
   }
 
-  public static Tensor fromBlob(float[] data, long[] shape) {
+  public static final Tensor fromBlob(float[] data, long[] shape) {
     throw new UnsupportedOperationException();
   }
 
-  public static Tensor fromBlob(long[] data, long[] shape) {
+  public static final Tensor fromBlob(long[] data, long[] shape) {
     throw new UnsupportedOperationException();
   }
 
-  public static Tensor fromBlob(int[] data, long[] shape) {
+  public static final Tensor fromBlob(int[] data, long[] shape) {
     throw new UnsupportedOperationException();
   }
 
-  public static Tensor fromBlob(byte[] data, long[] shape) {
+  public static final Tensor fromBlob(byte[] data, long[] shape) {
     throw new UnsupportedOperationException();
   }
 
-  public static Tensor fromBlob(short[] data, long[] shape) {
+  public static final Tensor fromBlob(short[] data, long[] shape) {
     throw new UnsupportedOperationException();
   }
 
-  public static Tensor fromBlobUnsigned(byte[] data, long[] shape) {
+  public static final Tensor fromBlobUnsigned(byte[] data, long[] shape) {
     throw new UnsupportedOperationException();
   }
 

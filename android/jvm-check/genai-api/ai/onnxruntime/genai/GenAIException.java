@@ -1,6 +1,6 @@
 package ai.onnxruntime.genai;
 
-/** Compile-time stand-in (onnxruntime-genai's Java API); checked against llm-api.txt. */
+/** Compile-time stand-in (onnxruntime-genai's Java API); checked against aar-api.txt. */
 public final class GenAIException extends Exception {
   GenAIException(String message) {
     super(message);

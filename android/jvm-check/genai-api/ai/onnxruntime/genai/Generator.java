@@ -1,6 +1,6 @@
 package ai.onnxruntime.genai;
 
-/** Compile-time stand-in; checked against llm-api.txt. */
+/** Compile-time stand-in; checked against aar-api.txt. */
 public final class Generator implements AutoCloseable, Iterable<Integer> {
   public Generator(Model model, GeneratorParams generatorParams) throws GenAIException {
     throw new UnsupportedOperationException();

@@ -1,6 +1,6 @@
 package ai.onnxruntime.genai;
 
-/** Compile-time stand-in; checked against llm-api.txt. */
+/** Compile-time stand-in; checked against aar-api.txt. */
 public final class Model implements AutoCloseable {
   public Model(Config config) throws GenAIException {
     throw new UnsupportedOperationException("ONNX Runtime GenAI runs on Android only here (stand-in class)");

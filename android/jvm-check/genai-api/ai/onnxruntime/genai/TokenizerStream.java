@@ -1,6 +1,6 @@
 package ai.onnxruntime.genai;
 
-/** Compile-time stand-in; checked against llm-api.txt. */
+/** Compile-time stand-in; checked against aar-api.txt. */
 public class TokenizerStream implements AutoCloseable {
   private TokenizerStream() {}
 

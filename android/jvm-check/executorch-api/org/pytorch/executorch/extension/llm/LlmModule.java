@@ -2,7 +2,7 @@ package org.pytorch.executorch.extension.llm;
 
 /**
  * Compile-time stand-in for the AAR's {@code LlmModule}: only the members the app calls, each with the
- * real JVM signature (checked against llm-api.txt, recorded from the real Kotlin sources).
+ * real JVM signature (checked against aar-api.txt, recorded from the real Kotlin sources).
  */
 public final class LlmModule implements java.io.Closeable {
   public LlmModule(String modulePath, String tokenizerPath, float temperature) {

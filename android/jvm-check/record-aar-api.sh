@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Records the real JVM signatures of the LLM APIs the Android app calls into llm-api.txt, by compiling the
+# Records the real JVM signatures of the AAR APIs the Android app calls into aar-api.txt, by compiling the
 # real sources (nothing is typed by hand):
-#   - ExecuTorch's Kotlin LlmModule/LlmCallback (extension/android/executorch_android/src/main/java) with the
-#     Kotlin compiler from Maven Central (kotlinc-pom.xml), -Xjvm-default=all as ExecuTorch's build.gradle;
+#   - ExecuTorch's Kotlin Module/Tensor/EValue/MethodMetadata and extension.llm.LlmModule/LlmCallback
+#     (extension/android/executorch_android/src/main/java) with the Kotlin compiler from Maven Central
+#     (kotlinc-pom.xml), -Xjvm-default=all as ExecuTorch's build.gradle;
 #   - onnxruntime-genai's Java API (src/java/src/main/java) with javac, at each given revision.
-#   bash android/jvm-check/record-llm-api.sh EXECUTORCH_GIT EXECUTORCH_REV GENAI_GIT GENAI_REV... > llm-api.txt
+#   bash android/jvm-check/record-aar-api.sh EXECUTORCH_GIT EXECUTORCH_REV GENAI_GIT GENAI_REV... > aar-api.txt
 # (git directories: a checkout or a bare mirror). check.sh then fails when a stand-in under executorch-api/
 # or genai-api/ declares a member, or a class declaration, that is not in the file for every recorded source.
 set -euo pipefail
@@ -25,11 +26,13 @@ src="$work/et/extension/android/executorch_android/src/main/java/org/pytorch/exe
 java -cp "$(cat "$work/kotlinc.txt")" org.jetbrains.kotlin.cli.jvm.K2JVMCompiler -no-stdlib -no-reflect -nowarn \
   -Xjvm-default=all -jvm-target 11 -cp "$FBJNI:$NATIVELOADER:$ANDROID:$STDLIB" -d "$work/et/out" \
   "$src"/*.kt "$src"/annotations/*.kt "$src"/extension/llm/*.kt >&2
-echo "# Public JVM members of the LLM APIs the app calls, from the real sources compiled here (record-llm-api.sh)."
+echo "# Public JVM members of the AAR APIs the app calls, from the real sources compiled here (record-aar-api.sh)."
 echo "# SOURCE<TAB>CLASS<TAB>javap -public line. check.sh: every stand-in line must appear for every recorded source"
 echo "# of its package."
 echo "# executorch@${et_rev:0:12} = pytorch/executorch $(git -C "$et_git" rev-parse "$et_rev" 2>/dev/null | head -1), version.txt ${et_version}"
 bash "$here/api-listing.sh" "executorch@${et_rev:0:12}" "$work/et/out" \
+  org.pytorch.executorch.Module org.pytorch.executorch.Tensor org.pytorch.executorch.EValue \
+  org.pytorch.executorch.MethodMetadata \
   org.pytorch.executorch.extension.llm.LlmModule org.pytorch.executorch.extension.llm.LlmCallback
 
 for rev in "$@"; do
