@@ -52,6 +52,15 @@ JUNIT="$(jar '/junit/junit/4')"; HAMCREST="$(jar '/hamcrest-core-')"
 FBJNI="$(jar '/fbjni-java-only-')"; NATIVELOADER="$(jar '/nativeloader-')"; MONITOR_AAR="$(jar '/androidx/test/monitor/')"
 echo "jars: $(basename "$ANDROID") $(basename "$ORT") $(basename "$JSON") $(basename "$JUNIT") $(basename "$ANDROID_INSTRUMENTED")"
 
+# --- 0. the Gradle scripts, parsed by Groovy's parser (syntax only: Gradle and Google's Maven are not here) ------
+GROOVY="$(jar '/org/apache/groovy/groovy/')"
+mkdir -p "$out/classes/tools"
+javac -nowarn -d "$out/classes/tools" -cp "$GROOVY" "$here/ParseGradle.java"
+mapfile -t gradle_scripts < <(find "$here/.." -maxdepth 2 -name '*.gradle' -not -path '*/build/*' | sort)
+java -cp "$out/classes/tools:$GROOVY" ParseGradle "${gradle_scripts[@]}" >"$out/gradle-parse.txt" \
+  || { cat "$out/gradle-parse.txt"; exit 1; }
+echo "gradle: parsed ${#gradle_scripts[@]} scripts with $(basename "$GROOVY" .jar)"
+
 # --- the AAR APIs: ExecuTorch (Module, Tensor, EValue, MethodMetadata, extension.llm.LlmModule/LlmCallback)
 # and onnxruntime-genai's Java classes ------------------------------------------------------------------------
 # Neither AAR resolves here, so the app compiles against stand-ins with only what it calls; each stand-in's class

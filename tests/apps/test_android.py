@@ -258,12 +258,21 @@ def test_android_java_compiles_and_core_passes_on_the_jvm(apps_bundle, apps_refe
     assert "android: compiled" in proc.stdout
     assert "androidTest: compiled 1 classes" in proc.stdout
     assert re.search(r"^robolectric: 6 test classes on android-all-instrumented-", proc.stdout, re.M)
+    # the Gradle scripts went through Groovy's parser, which refuses a broken one (a stray brace)
+    assert re.search(r"^gradle: parsed 3 scripts with groovy-", proc.stdout, re.M), out[-3000:]
+    groovy = next(p for p in (tmp_path / "jvm" / "cp.txt").read_text().split(":") if "/org/apache/groovy/groovy/" in p)
+    broken = tmp_path / "broken.gradle"
+    broken.write_text((ANDROID / "app" / "build.gradle").read_text().replace("    @TaskAction", "    @TaskAction {", 1))
+    parse = subprocess.run(["java", "-cp", f"{tmp_path / 'jvm' / 'classes' / 'tools'}:{groovy}", "ParseGradle",
+                            str(broken)], capture_output=True, text=True)
+    assert parse.returncode == 1 and "Unexpected input" in parse.stdout, parse.stdout
     # the AAR stand-ins (ExecuTorch, ORT GenAI) were checked against the signatures recorded from the real sources
     assert re.search(r"^executorch: stand-in \(\d+ declarations\) matches executorch@", proc.stdout, re.M)
     assert re.search(r"^genai: stand-in \(\d+ declarations\) matches genai@\S+ genai@", proc.stdout, re.M)
     figures = sorted(set(re.findall(r"FIGURE [^\n]*", proc.stdout)))
     print("\n".join([l for l in proc.stdout.splitlines()
-                     if l.startswith(("jars:", "executorch:", "android:", "androidTest:", "robolectric:", "OK"))]
+                     if l.startswith(("jars:", "gradle:", "executorch:", "genai:", "android:", "androidTest:",
+                                      "robolectric:", "OK"))]
                     + figures))
     assert any("ort_jvm_digits" in f for f in figures), out[-3000:]
     assert any("preprocess_cases" in f for f in figures), out[-3000:]
