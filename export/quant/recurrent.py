@@ -244,11 +244,12 @@ class UnrolledRecurrent(nn.Module):
             self._refuse(f"expected a 2-D (unbatched) or 3-D input, got {input.dim()}-D.", "Pass [T, N, I] or [N, T, I].")
         batched = input.dim() == 3
         steps = input.shape[1 if (self.batch_first and batched) else 0]
-        if not isinstance(steps, int):
+        if isinstance(steps, torch.SymInt):
             self._refuse("the sequence length is dynamic at export; the rewrite unrolls a fixed number of steps.",
                          "Export with a static sequence length (pad inputs to it), or keep this layer float.")
         if steps == 0:
             self._refuse("the input sequence is empty.", "Pass at least one time step.")
+        steps = int(steps)  # torch.jit.trace hands out sizes as tensors; the loop is unrolled at this length
         if batched:
             x = input
         else:  # [T, I] is one sequence: [1, T, I] or [T, 1, I]
@@ -286,6 +287,31 @@ class UnrolledRecurrent(nn.Module):
         if self.mode == "LSTM":
             return output, (h_n, states(cs))
         return output, h_n
+
+
+def dynamic_recurrent_quantizer(quantizer=None, *, per_channel: bool = True):
+    """A PT2E ``XNNPACKQuantizer`` for a model whose recurrent layers were rewritten by :func:`rewrite_recurrent`:
+    the rewritten layers' gate linears get dynamic INT8 (INT8 weights, per channel by default; activations
+    quantized at run time), everything else keeps what ``quantizer`` gives it (``None``: ExecuTorch's static
+    per-channel INT8 config, calibrated).
+
+    Why dynamic inside the recurrence: a step's input is the previous step's state, so one calibrated range per
+    tensor must cover every step of every sequence, and a static config would also put quantize/dequantize
+    pairs around each of the cell's ~15 elementwise ops a step (XNNPACK's sigmoid and tanh are FP32 only);
+    run-time scales keep the gates' inputs exact to 8 bits and the cell math in float. Convolutions keep static
+    INT8: their activations calibrate well and XNNPACK runs them INT8 end to end.
+
+    The returned quantizer is ``quantizer`` itself, with a module-type config for :class:`UnrolledRecurrent`
+    (``XNNPACKQuantizer`` lets a module-type config win over the global one for the nodes inside it)."""
+    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
+        XNNPACKQuantizer,
+        get_symmetric_quantization_config,
+    )
+
+    if quantizer is None:
+        quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True))
+    dynamic = get_symmetric_quantization_config(is_per_channel=per_channel, is_dynamic=True)
+    return quantizer.set_module_type(UnrolledRecurrent, dynamic)
 
 
 def _check(name: str, m: nn.Module) -> None:

@@ -231,3 +231,109 @@ def test_a_small_lstm_lowers_to_one_xnnpack_delegate():
     new, _ = rewrite_recurrent(Net().eval())
     info, ops = lower(new)
     assert ops == {} and info.num_delegated_subgraphs == 1, (ops, info.get_summary())
+
+
+def test_dynamic_recurrent_quantizer_static_convs_dynamic_gates_float_cell_math():
+    """One PT2E pass: the conv statically quantized (calibrated scale), every gate linear of the rewritten LSTM
+    dynamically (scale chosen at run time), and the cell's sigmoid/tanh/mul/add left in float."""
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    from mobilekit.export.quant.recurrent import dynamic_recurrent_quantizer
+
+    class ConvLSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3, padding=1)
+            self.rows = nn.LSTM(4 * 6, 8, batch_first=True)
+            self.fc = nn.Linear(8, 3)
+
+        def forward(self, x):
+            f = torch.relu(self.conv(x))  # [1, 4, 6, 6]
+            seq = f.permute(0, 2, 1, 3).reshape(1, 6, 24)
+            return self.fc(self.rows(seq)[1][0].reshape(1, 8))
+
+    torch.manual_seed(0)
+    new, record = rewrite_recurrent(ConvLSTM().eval())
+    x = torch.randn(1, 1, 6, 6)
+    prepared = prepare_pt2e(torch.export.export(new, (x,), strict=False).module(), dynamic_recurrent_quantizer())
+    with torch.no_grad():
+        for _ in range(4):
+            prepared(torch.randn(1, 1, 6, 6))
+    gm = convert_pt2e(prepared)
+
+    def producer(node):
+        arg = node.args[0]
+        return str(arg.target) if isinstance(arg, torch.fx.Node) else ""
+
+    def layer(node):
+        stack = node.meta.get("nn_module_stack") or {}
+        return list(stack.values())[-1][0] if stack else ""
+
+    seen = {}
+    for node in gm.graph.nodes:
+        if node.op != "call_function":
+            continue
+        name = str(node.target)
+        if "conv2d" in name or "linear" in name:
+            seen[layer(node)] = producer(node)
+        elif any(op in name for op in ("sigmoid", "tanh", "aten.mul", "aten.add")) and "rows" in layer(node):
+            assert "dequantize" not in producer(node), (node, producer(node))
+    assert seen["conv"] == "quantized_decomposed.dequantize_per_tensor.default"  # static: calibrated constant scale
+    for gate in record.linears:
+        assert seen[gate] == "quantized_decomposed.dequantize_per_tensor.tensor", (gate, seen[gate])  # run-time scale
+    assert seen["fc"] == "quantized_decomposed.dequantize_per_tensor.default"
+
+
+def test_ptl_quantize_dynamic_covers_lstm_and_gru_and_the_rewrite_covers_the_rest():
+    """PyTorch Mobile (.ptl): torch.ao's quantize_dynamic, as export/targets/ptl.py calls it, swaps nn.LSTM (any
+    layers/directions/layout) and nn.GRU for its dynamic INT8 modules, which the lite interpreter runs. It swaps an
+    LSTM with proj_size too, silently dropping the projection (wrong output width) and leaves nn.RNN float (no dynamic nn.RNN in torch.ao); rewritten first, their gates are
+    nn.Linear that quantize_dynamic covers, traced for the lite interpreter."""
+    import io
+    import warnings
+
+    from torch.ao.quantization import qconfig as qc
+    from torch.ao.quantization import quantize_dynamic
+    from torch.ao.nn.quantized import dynamic as qdyn
+    from torch.jit.mobile import _load_for_lite_interpreter
+
+    class Wrap(nn.Module):
+        def __init__(self, rnn):
+            super().__init__()
+            self.rnn = rnn
+
+        def forward(self, x):
+            return self.rnn(x)[0]
+
+    def lite(module, x):
+        traced = torch.jit.trace(module, (x,))
+        buf = io.BytesIO(traced._save_to_buffer_for_lite_interpreter())
+        buf.seek(0)
+        return _load_for_lite_interpreter(buf)(x)
+
+    previous = torch.backends.quantized.engine
+    torch.backends.quantized.engine = "qnnpack"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.manual_seed(0)
+            x = torch.randn(1, 5, 8)
+            for rnn, qtype in ((nn.LSTM(8, 16, num_layers=2, bidirectional=True, batch_first=True), qdyn.LSTM),
+                               (nn.GRU(8, 16, batch_first=True), qdyn.GRU)):
+                m = Wrap(rnn).eval()
+                q = quantize_dynamic(m, {"rnn": qc.default_dynamic_qconfig}, dtype=torch.qint8)
+                assert type(q.rnn) is qtype
+                assert (lite(q, x) - m(x)).abs().max() < 0.02
+            proj = Wrap(nn.LSTM(8, 16, proj_size=4, batch_first=True)).eval()
+            broken = quantize_dynamic(proj, {"rnn": qc.default_dynamic_qconfig}, dtype=torch.qint8)
+            # the dynamic quantized LSTM drops the projection without a word: 16 features come out, not 4
+            assert broken(x).shape[-1] == 16 and proj(x).shape[-1] == 4
+            plain = Wrap(nn.RNN(8, 16, batch_first=True)).eval()
+            assert type(quantize_dynamic(plain, {"rnn": qc.default_dynamic_qconfig}, dtype=torch.qint8).rnn) is nn.RNN
+            for m in (proj, plain):
+                new, record = rewrite_recurrent(m)
+                q = quantize_dynamic(new, {n: qc.per_channel_dynamic_qconfig for n in record.linears}, dtype=torch.qint8)
+                assert all(type(q.get_submodule(n)) is qdyn.Linear for n in record.linears)
+                assert (lite(q, x) - m(x)).abs().max() < 0.02
+    finally:
+        torch.backends.quantized.engine = previous
