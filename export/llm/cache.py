@@ -30,7 +30,7 @@ def root() -> Path | None:
 # The source files each kind of product depends on (an edit to one of them, or an upgrade, is a new key).
 SOURCES = {
     "pte": ("quantize.py", "kv_cache.py", "xnnpack.py"),
-    "int8_layers": ("quantize.py", "texts.py", "tokenizer.py", "config.py"),
+    "int8_layers": ("quantize.py",),  # the tuning token ids themselves are part of the key
     "ort_genai": ("ort_genai.py", "tokenizer.py", "loading.py"),
     "coreml": ("coreml.py", "quantize.py"),
 }

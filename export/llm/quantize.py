@@ -368,10 +368,11 @@ def choose_int8_layers(model: torch.nn.Module, recipe: W4A8Dynamic, windows: lis
         agreement = score(chosen)
         steps.append({"int8_layers": 0, "tuning_agreement": round(agreement, 4)})
         log(f"8da4w: every linear at 4 bits: tuning agreement {agreement:.4f} (target {target_agreement})")
+        t_search = time.monotonic()  # the budget counts candidate trials; the ranking and the baseline always run
         for name in ranked:
             if agreement >= target_agreement:
                 break
-            if time.monotonic() - t0 > seconds:
+            if chosen and time.monotonic() - t_search > seconds:  # the most damaged layer is always tried
                 steps.append({"stopped": "search budget", "seconds": round(time.monotonic() - t0, 1)})
                 break
             w = model.get_submodule(name).weight

@@ -8,7 +8,7 @@ Fixes (each recorded in the manifest's notes):
   decodes token by token, so each streamed token loses its leading space: it is dropped;
 - **pre-tokenizer**: llama.cpp splits every digit on its own before the GPT-2 pattern for the GGUF
   pre-tokenizer types listed in :data:`DIGIT_SPLIT_PRE` (SmolLM2's ``smollm``); the converter forgets it, so
-  ``Split(\\p{N}, isolated)`` is put back in front of the byte-level step;
+  ``Digits(individual_digits)`` is put back in front of the byte-level step;
 - **special tokens**: the EOS ids (from ``config.eos_token_id``, never the converted tokenizer's guess) are
   marked special, so no runtime splits them into characters.
 
@@ -28,7 +28,9 @@ from pathlib import Path
 
 # llama.cpp pre-tokenizer types whose first regex is "\p{N}" (one digit per piece), from llama-vocab.cpp.
 DIGIT_SPLIT_PRE = frozenset({"smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva"})
-DIGIT_SPLIT = {"type": "Split", "pattern": {"Regex": "\\p{N}"}, "behavior": "Isolated", "invert": False}
+# tokenizers' Digits(individual_digits) splits on Unicode numerics like llama.cpp's \p{N}; ExecuTorch's C++ tokenizer
+# implements Digits correctly but its Split(..., "Isolated") keeps only the matches (every other character is lost).
+DIGIT_SPLIT = {"type": "Digits", "individual_digits": True}
 
 
 @dataclass
@@ -78,7 +80,7 @@ def fix_tokenizer(data: dict, *, eos_ids: list[int], gguf_pre: str | None = None
     if gguf_pre in DIGIT_SPLIT_PRE and not _has_digit_split(pre):
         steps = pre.get("pretokenizers", []) if pre and pre.get("type") == "Sequence" else ([pre] if pre else [])
         out["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [DIGIT_SPLIT, *steps]}
-        changes.append(f"pre_tokenizer: per-digit Split(\\p{{N}}) restored in front (llama.cpp pre-tokenizer {gguf_pre!r})")
+        changes.append(f"pre_tokenizer: per-digit split (Digits, individual) restored in front (llama.cpp pre-tokenizer {gguf_pre!r})")
     by_id = {t["id"]: t for t in out.get("added_tokens", [])}
     vocab = out.get("model", {}).get("vocab", {})
     id_to_token = {v: k for k, v in vocab.items()} if isinstance(vocab, dict) else {}
@@ -177,11 +179,10 @@ def check_tokenizer(path: Path, texts: list[str], reference: tuple[str, list[lis
                 check.cpp_matches += 1
             else:
                 check.mismatches.append({"text": text[:80], "cpp": got[:20], "tokenizers": want[:20]})
-            prev, pieces = 0, []
+            pieces = []
             try:
-                for t in want:  # what a streaming runner prints, token by token
-                    pieces.append(cpp.decode(prev, t))
-                    prev = t
+                for t in want:  # what a streaming runner prints, token by token (binding: decode(token, skip_special))
+                    pieces.append(cpp.decode(t, False))
             except UnicodeDecodeError:  # a character split across tokens: the binding cannot hand back its bytes
                 continue
             check.stream_checked += 1
