@@ -8,17 +8,22 @@ module of ``nn.Linear`` gates, unrolled over the (static) sequence length it is 
 
 - per layer and direction, ``<layer>.l<k>.ih`` (input -> gates, applied once to the whole sequence) and
   ``<layer>.l<k>.hh`` (hidden -> gates, once per step); ``<layer>.l<k>.proj`` for an LSTM with
-  ``proj_size``; the reverse direction of a bidirectional layer is ``<layer>.l<k>_reverse.*``;
-- FP32 outputs equal the original's (within float rounding: the hidden-side biases that are plain
-  additions are folded into ``ih``, and the LSTM's gate rows are reordered i, f, o, g so one sigmoid and one
-  tanh cover them); the call signature is the original's (``out, (h_n, c_n) = lstm(x, (h0, c0))``), with
-  ``num_layers``, ``bidirectional``, ``batch_first``, ``bias``, ``proj_size``, inter-layer ``dropout``
-  (training only, as in PyTorch), unbatched inputs, and initial states given or not;
-- the unrolled loop uses only ops XNNPACK delegates: the step's inputs are a ``slice`` of the sequence
-  projection (never ``select``/``squeeze``/``split``, which run on ExecuTorch's portable kernels and cut the
-  graph into one delegate per step), states keep their size-1 time dimension, gates are slices of one
-  linear's output, outputs are ``cat`` along time (never ``stack``); the first step without an initial
-  state skips the hidden-side linear instead of multiplying zeros.
+  ``proj_size``; the reverse direction of a bidirectional layer is ``<layer>.l<k>_reverse.*``. The weights are
+  PyTorch's (gate order kept); the hidden-side biases that are plain additions are folded into ``ih``;
+- FP32 outputs equal the original's within float rounding (checked to 1e-5); the call signature is the
+  original's (``out, (h_n, c_n) = lstm(x, (h0, c0))``), with ``num_layers``, ``bidirectional``,
+  ``batch_first``, ``bias``, ``proj_size``, inter-layer ``dropout`` (training only, as in PyTorch),
+  unbatched inputs, and initial states given or not;
+- the unrolled loop uses only ops XNNPACK delegates: the sequence projection is flattened once and each
+  step reads its gates with a ``slice`` (never ``select``/``squeeze``/``split``, which run on ExecuTorch's
+  portable kernels and cut the graph into one delegate per step); per-step tensors are 2-D ``[N, features]``;
+  sigmoid and tanh run once each over all gates and the gates are slices of their outputs; outputs and final
+  states are ``cat`` + ``reshape`` (never ``stack``); the first step without an initial state skips the
+  hidden-side linear instead of multiplying zeros.
+
+What it costs: the unrolled graph has ~15 ops a step, and ExecuTorch's XNNPACK graph description takes about
+100 bytes an op whatever the weights' precision, so for a small layer over a long sequence (``lstm_tagger``:
+27k parameters, 64 steps) that description, not the weights, is most of an INT8 ``.pte``.
 
 Packed sequences and dynamic sequence lengths are refused by name: the unrolled module runs a fixed
 number of steps.
@@ -35,7 +40,7 @@ from torch import nn
 from mobilekit.export.errors import ExportError
 
 RECURRENT_TYPES = (nn.LSTM, nn.GRU, nn.RNN)
-_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+_MODES = ("LSTM", "GRU", "RNN_TANH", "RNN_RELU")
 
 
 class RecurrentRewriteError(ExportError):
@@ -118,11 +123,9 @@ def _cell_from(rnn: nn.RNNBase, layer: int, suffix: str) -> _Cell:
     b_ih = getattr(rnn, f"bias_ih_l{layer}{suffix}").detach() if rnn.bias else None
     b_hh = getattr(rnn, f"bias_hh_l{layer}{suffix}").detach() if rnn.bias else None
     proj = None
-    if rnn.mode == "LSTM":
-        # rows i, f, g, o -> i, f, o, g: one sigmoid over [0, 3h), one tanh over [3h, 4h)
-        order = torch.cat([torch.arange(0, 2 * h), torch.arange(3 * h, 4 * h), torch.arange(2 * h, 3 * h)])
-        ih = _linear(w_ih[order], (b_ih + b_hh)[order] if rnn.bias else None)
-        hh = _linear(w_hh[order], None)
+    if rnn.mode == "LSTM":  # gate rows i, f, g, o, as PyTorch stores them
+        ih = _linear(w_ih, b_ih + b_hh if rnn.bias else None)
+        hh = _linear(w_hh, None)
         if rnn.proj_size:
             proj = _linear(getattr(rnn, f"weight_hr_l{layer}{suffix}").detach(), None)
     elif rnn.mode == "GRU":
@@ -176,7 +179,7 @@ class UnrolledRecurrent(nn.Module):
         if h is not None:
             g = g + cell.hh(h)
         s, u = torch.sigmoid(g), torch.tanh(g)  # full width: one op each instead of a slice before each
-        i, f, o, cand = s[:, :H], s[:, H: 2 * H], s[:, 2 * H: 3 * H], u[:, 3 * H:]
+        i, f, cand, o = s[:, :H], s[:, H: 2 * H], u[:, 2 * H: 3 * H], s[:, 3 * H:]
         c = i * cand if c is None else f * c + i * cand
         h = o * torch.tanh(c)
         if self.proj_size:
@@ -204,16 +207,14 @@ class UnrolledRecurrent(nn.Module):
             g = g + cell.hh(h)
         return torch.tanh(g) if self.mode == "RNN_TANH" else torch.relu(g)
 
-    def _direction(self, cell: _Cell, x: torch.Tensor, reverse: bool, h, c) -> tuple:
+    def _direction(self, cell: _Cell, x: torch.Tensor, steps: int, n: int, reverse: bool, h, c) -> tuple:
         """One direction over ``x`` [N, T, I] (batch first) or [T, N, I]; returns (output like ``x`` with the
         cell's output features, last h [N, out], last c [N, H] or None)."""
         gates = cell.ih(x)  # every step's input projection in one linear
-        width = gates.shape[-1]
+        width = cell.ih.out_features
         if self.batch_first:
-            n, steps = x.shape[0], x.shape[1]
             flat = gates.reshape(n, steps * width)  # step t: columns [t*G, (t+1)*G)
         else:
-            steps, n = x.shape[0], x.shape[1]
             flat = gates.reshape(steps * n, width)  # step t: rows [t*N, (t+1)*N)
         outs: list = [None] * steps
         for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
@@ -254,7 +255,7 @@ class UnrolledRecurrent(nn.Module):
             x = input
         else:  # [T, I] is one sequence: [1, T, I] or [T, 1, I]
             x = input.reshape((1, steps, input.shape[-1]) if self.batch_first else (steps, 1, input.shape[-1]))
-        n = x.shape[0] if self.batch_first else x.shape[1]
+        n = int(x.shape[0] if self.batch_first else x.shape[1])
         D = 2 if self.bidirectional else 1
         h0 = c0 = None
         if hx is not None:
@@ -270,7 +271,7 @@ class UnrolledRecurrent(nn.Module):
                 cell = getattr(self, self.cell_names[k])
                 h = None if h0 is None else h0[k * n: (k + 1) * n]
                 c = None if c0 is None else c0[k * n: (k + 1) * n]
-                out, h, c = self._direction(cell, layer_in, d == 1, h, c)
+                out, h, c = self._direction(cell, layer_in, steps, n, d == 1, h, c)
                 outs.append(out)
                 hs.append(h)
                 cs.append(c)
@@ -296,10 +297,10 @@ def dynamic_recurrent_quantizer(quantizer=None, *, per_channel: bool = True):
     per-channel INT8 config, calibrated).
 
     Why dynamic inside the recurrence: a step's input is the previous step's state, so one calibrated range per
-    tensor must cover every step of every sequence, and a static config would also put quantize/dequantize
-    pairs around each of the cell's ~15 elementwise ops a step (XNNPACK's sigmoid and tanh are FP32 only);
-    run-time scales keep the gates' inputs exact to 8 bits and the cell math in float. Convolutions keep static
-    INT8: their activations calibrate well and XNNPACK runs them INT8 end to end.
+    tensor would have to cover every step of every sequence, and a static config would also put
+    quantize/dequantize pairs around the cell's elementwise ops (XNNPACK's sigmoid and tanh are FP32 only). A
+    run-time scale fits each step's gate input, and the cell math stays float. Convolutions keep static INT8:
+    their activations calibrate well and XNNPACK runs them INT8 end to end.
 
     The returned quantizer is ``quantizer`` itself, with a module-type config for :class:`UnrolledRecurrent`
     (``XNNPACKQuantizer`` lets a module-type config win over the global one for the nodes inside it)."""
@@ -322,7 +323,7 @@ def _check(name: str, m: nn.Module) -> None:
             f"{base.__name__}.forward; the rewrite reproduces {base.__name__}.forward only.",
             hint="Rewrite that class's forward with nn.Linear gates yourself, or keep it float.")
     mode = getattr(m, "mode", None)
-    if mode not in _GATES:
+    if mode not in _MODES:
         raise RecurrentRewriteError(f"Recurrent layer {name!r} has mode {mode!r}, which the rewrite does not know.",
                                     hint="Keep it float.")
 
